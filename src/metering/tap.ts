@@ -1,0 +1,74 @@
+import { StringDecoder } from 'node:string_decoder';
+import type { ResponseReader } from './facts.ts';
+import { createJsonArrayFramer } from './json-array-framer.ts';
+import { createSseFramer } from './sse-framer.ts';
+
+/** How a response body is cut into events the reader understands. */
+export type Framing = 'sse' | 'json-array' | 'json';
+
+/** Bodies larger than this are forwarded but not parsed for usage (a JSON body is parsed whole). */
+const maxParsedJsonBytes = 64 * 1024 * 1024;
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined || text === '' || text === '[DONE]') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // an unknown frame is observed as nothing; it is never a broken stream
+  }
+}
+
+/**
+ * Sits beside a response stream. In pass-through mode every chunk is forwarded first, as it
+ * arrived, and only then observed. In filter mode (only when the gateway itself asked for an extra
+ * event the client did not, e.g. OpenAI's usage chunk) whole SSE events are forwarded verbatim and
+ * the reader may drop one.
+ */
+export function createTap(framing: Framing, reader: ResponseReader, options: { filter: boolean }) {
+  const decoder = new StringDecoder('utf8');
+  let forward: (bytes: Buffer) => void = () => {};
+  const filter = options.filter && framing === 'sse';
+
+  const sse = createSseFramer(({ data, event, raw }) => {
+    const keep = reader.read(parseJson(data), event) !== false;
+    if (filter && keep) forward(Buffer.from(raw));
+  });
+  const array = createJsonArrayFramer((text) => reader.read(parseJson(text)));
+  const whole: Buffer[] = [];
+  let wholeBytes = 0;
+
+  function observe(chunk: Buffer): void {
+    switch (framing) {
+      case 'sse':
+        sse.push(decoder.write(chunk));
+        return;
+      case 'json-array':
+        array.push(decoder.write(chunk));
+        return;
+      case 'json':
+        wholeBytes += chunk.length;
+        if (wholeBytes <= maxParsedJsonBytes) whole.push(chunk);
+        return;
+    }
+  }
+
+  return {
+    /** Forwards (unless filtering) and observes one upstream chunk. */
+    push(chunk: Buffer, write: (bytes: Buffer) => void): void {
+      forward = write;
+      if (!filter) write(chunk);
+      observe(chunk);
+    },
+    /** The upstream body ended (completely or not): flush what is buffered. */
+    end(write: (bytes: Buffer) => void): void {
+      forward = write;
+      if (framing === 'sse') {
+        sse.push(decoder.end());
+        sse.end();
+      } else if (framing === 'json' && wholeBytes <= maxParsedJsonBytes && whole.length > 0) {
+        reader.read(parseJson(Buffer.concat(whole).toString('utf8')));
+      }
+    },
+    facts: () => reader.facts(),
+  };
+}

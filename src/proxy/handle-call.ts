@@ -1,0 +1,209 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { Config } from '../config/config.ts';
+import { GatewayError } from '../dialects/gateway-error.ts';
+import type { Endpoint } from '../dialects/dialect.ts';
+import { costOf } from '../metering/pricing.ts';
+import { createTap, type Framing } from '../metering/tap.ts';
+import { upstreamUrl } from '../providers/upstream-url.ts';
+import type { CallRecord, Outcome, Recorder } from '../recording/call-record.ts';
+import type { Catalog, Route } from '../routing/catalog.ts';
+import type { Ingress } from './endpoints.ts';
+import { replacePathModel } from './endpoints.ts';
+import { clientHeaders, upstreamHeaders, upstreamQuery } from './headers.ts';
+import { requestStreamUsage, setProperty } from './json-edit.ts';
+import { readBody } from './read-body.ts';
+import { sendError } from './send-error.ts';
+
+/** What a call needs from the running gateway; `config` and `catalog` change on reload. */
+export type CallDeps = {
+  config: Config;
+  catalog: Catalog;
+  dispatcher: Dispatcher;
+  recorder: Recorder;
+};
+
+/** A call's request, parsed once. */
+type Parsed = { body: Buffer; json: Record<string, unknown>; text: string; model: string; stream: boolean };
+
+function parseRequest(request: IncomingMessage, body: Buffer, ingress: Ingress): Parsed {
+  const contentType = request.headers['content-type'];
+  if (contentType !== undefined && !/^application\/(?:[\w.+-]*\+)?json\b/i.test(contentType)) {
+    throw new GatewayError('invalid_request', `content-type must be application/json, got ${contentType.split(';')[0]}`, { status: 415 });
+  }
+  const text = body.toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new GatewayError('invalid_request', `request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new GatewayError('invalid_request', 'request body must be a JSON object');
+  const object = json as Record<string, unknown>;
+  const model = ingress.pathModel ?? object.model;
+  if (typeof model !== 'string' || model === '') throw new GatewayError('invalid_request', 'request body needs a "model" string');
+  const { endpoint } = ingress;
+  const stream = endpoint.stream === 'always' || (endpoint.stream === 'body-field' && object.stream === true);
+  return { body, json: object, text, model, stream };
+}
+
+/** The upstream body: the client's bytes, edited only where the gateway must (§ issue 2). */
+function upstreamBody(parsed: Parsed, route: Route, endpoint: Endpoint): { body: Buffer; injectedUsage: boolean } {
+  let text = parsed.text;
+  let edited = false;
+  if (endpoint.model === 'body-field' && route.upstreamModel !== parsed.model) {
+    text = setProperty(text, ['model'], route.upstreamModel);
+    edited = true;
+  }
+  const options = parsed.json.stream_options as { include_usage?: unknown } | undefined;
+  const injectedUsage = endpoint.id === 'openai-chat' && parsed.stream && options?.include_usage !== true;
+  if (injectedUsage) {
+    text = requestStreamUsage(text, parsed.json);
+    edited = true;
+  }
+  return { body: edited ? Buffer.from(text) : parsed.body, injectedUsage };
+}
+
+function framingOf(contentType: string | string[] | undefined, endpoint: Endpoint): Framing {
+  const type = String(contentType ?? '');
+  if (type.includes('text/event-stream')) return 'sse';
+  return endpoint.id === 'gemini-stream' ? 'json-array' : 'json';
+}
+
+function upstreamFailure(error: unknown, provider: string): GatewayError {
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new GatewayError('upstream_timeout', `provider ${provider} did not answer in time`);
+  }
+  // The message names the provider by its config id, never its address or the cause's text.
+  return new GatewayError('upstream_unreachable', `provider ${provider} is unreachable`);
+}
+
+/**
+ * One data-plane call: read and parse the body, route by model, forward with the provider's
+ * credential, stream the answer back as it arrives while the tap meters it, record once.
+ */
+export async function handleCall(request: IncomingMessage, response: ServerResponse, ingress: Ingress, deps: CallDeps, record: CallRecord): Promise<void> {
+  const { endpoint } = ingress;
+  const abort = new AbortController();
+  let finished = false;
+  let route: Route | undefined;
+  let tap: ReturnType<typeof createTap> | undefined;
+
+  function finish(outcome: Outcome, status: number, errorKind?: string): void {
+    if (finished) return;
+    finished = true;
+    record.endedAt = Date.now();
+    record.status = status;
+    record.outcome = outcome;
+    record.errorKind = errorKind;
+    if (tap) {
+      // Whatever the tap saw counts, also for a cut or abandoned stream: the provider bills it.
+      const facts = tap.facts();
+      record.costUsd = costOf(facts.usage, route?.price);
+      record.usage = facts.usage;
+      record.toolCalls = facts.toolCalls;
+      record.finishReason = facts.finishReason;
+      record.responseModel = facts.model;
+      if (facts.streamError && outcome === 'ok') {
+        record.outcome = 'upstream_error';
+        record.errorKind = facts.streamError;
+      }
+    }
+    deps.recorder.record(record);
+  }
+
+  function fail(error: unknown): void {
+    const gatewayError = error instanceof GatewayError ? error : new GatewayError('internal', 'internal error');
+    sendError(response, endpoint.dialect, gatewayError, record.id);
+    finish(gatewayError.status < 500 ? 'client_error' : 'gateway_error', gatewayError.status, gatewayError.kind);
+  }
+
+  // A client that leaves takes its upstream request with it, at once.
+  response.on('close', () => {
+    if (response.writableFinished) return;
+    abort.abort();
+    finish('aborted', response.headersSent ? response.statusCode : 499, 'client_closed');
+  });
+
+  let parsed: Parsed;
+  try {
+    const body = await readBody(request, { maxBytes: deps.config.limits.maxBodyBytes, timeoutMs: deps.config.timeouts.requestBodyMs });
+    record.bytesIn = body.length;
+    parsed = parseRequest(request, body, ingress);
+    record.model = parsed.model;
+    record.stream = parsed.stream;
+    const resolved = deps.catalog.resolve(parsed.model, endpoint);
+    if (!resolved.ok) {
+      throw new GatewayError(
+        'not_found',
+        resolved.reason === 'unknown-model'
+          ? `model "${parsed.model}" is not available through this gateway`
+          : `model "${parsed.model}" is not served on ${request.url?.split('?')[0]}`,
+      );
+    }
+    route = resolved.route;
+  } catch (error) {
+    return fail(error);
+  }
+
+  const { provider } = route;
+  record.provider = provider.id;
+  record.upstreamModel = route.upstreamModel;
+  if (route.price) record.costBasis = `${route.price.basis}/${route.price.model}`;
+  const { body, injectedUsage } = upstreamBody(parsed, route, endpoint);
+  const [path, search = ''] = (request.url ?? '/').split(/\?(.*)/s, 2);
+  const target = upstreamUrl(provider, ingress.pathModel && route.upstreamModel !== parsed.model ? replacePathModel(path, route.upstreamModel) : path, upstreamQuery(search ? `?${search}` : ''));
+
+  let upstream: Dispatcher.ResponseData;
+  try {
+    record.overheadMs = Date.now() - record.startedAt;
+    upstream = await deps.dispatcher.request({
+      origin: target.origin,
+      path: target.path,
+      method: 'POST',
+      headers: upstreamHeaders(request.rawHeaders, provider, body.length),
+      body,
+      signal: abort.signal,
+      headersTimeout: deps.config.timeouts.headersMs,
+      bodyTimeout: deps.config.timeouts.idleMs,
+    });
+  } catch (error) {
+    if (abort.signal.aborted) return;
+    return fail(upstreamFailure(error, provider.id));
+  }
+
+  const ok = upstream.statusCode >= 200 && upstream.statusCode < 300;
+  const framing = framingOf(upstream.headers['content-type'], endpoint);
+  const filter = ok && injectedUsage && framing === 'sse';
+  tap = createTap(framing, endpoint.createReader({ injectedUsage }), { filter });
+  const headers = clientHeaders(upstream.headers, { keepLength: !filter });
+  headers['x-tailgate-request-id'] = record.id;
+  response.writeHead(upstream.statusCode, headers);
+  response.flushHeaders();
+
+  const source = upstream.body;
+  const write = (bytes: Buffer): void => {
+    if (bytes.length === 0) return;
+    record.firstByteAt ??= Date.now();
+    record.bytesOut += bytes.length;
+    if (!response.write(bytes)) {
+      source.pause(); // the client reads slower than the provider writes: let TCP push back
+      response.once('drain', () => source.resume());
+    }
+  };
+  const streamTap = tap;
+  source.on('data', (chunk: Buffer) => streamTap.push(chunk, write));
+  source.on('end', () => {
+    streamTap.end(write);
+    response.end();
+    finish(ok ? 'ok' : 'upstream_error', upstream.statusCode, ok ? undefined : 'upstream_status');
+  });
+  source.on('error', () => {
+    if (finished) return;
+    // Cut mid-stream: the client gets what arrived, then the connection closes, as it would directly.
+    streamTap.end(write);
+    finish('upstream_error', upstream.statusCode, 'stream_cut');
+    response.destroy();
+  });
+}

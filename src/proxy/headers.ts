@@ -1,0 +1,90 @@
+import type { ProviderConfig } from '../config/config.ts';
+
+// RFC 9110 §7.6.1 hop-by-hop headers, plus every credential and identity header a caller might
+// send: none of them may reach a provider (the caller's key is a placeholder at best, a leak at worst).
+const neverForwarded = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
+  'proxy-authorization', 'proxy-authenticate', 'host', 'content-length', 'accept-encoding', 'expect',
+  'authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'cookie',
+  'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip',
+  'tailscale-user-login', 'tailscale-user-name', 'tailscale-user-profile-pic', 'tailscale-app-capabilities',
+]);
+const callerCredentials = ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key'];
+
+export type HeaderMap = Record<string, string | string[]>;
+
+/**
+ * Upstream request headers: the caller's headers minus everything above (and anything its
+ * `Connection` header names), then the provider's credential and `add_headers`.
+ */
+export function upstreamHeaders(rawHeaders: readonly string[], provider: ProviderConfig, bodyLength: number): HeaderMap {
+  const headers: HeaderMap = {};
+  const credentials: HeaderMap = {};
+  let connectionTokens: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    const value = rawHeaders[i + 1];
+    if (name === 'connection') connectionTokens = value.toLowerCase().split(',').map((token) => token.trim());
+    if (callerCredentials.includes(name)) credentials[name] = value;
+    if (neverForwarded.has(name)) continue;
+    const known = headers[name];
+    headers[name] = known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
+  }
+  for (const token of connectionTokens) delete headers[token];
+  applyCredential(headers, credentials, provider);
+  for (const [name, value] of provider.addHeaders) headers[name] = value;
+  headers['content-length'] = String(bodyLength);
+  // We read every response to meter it; an uncompressed body is what the tap can read.
+  headers['accept-encoding'] = 'identity';
+  return headers;
+}
+
+function applyCredential(headers: HeaderMap, caller: HeaderMap, provider: ProviderConfig): void {
+  switch (provider.authMode) {
+    case 'none':
+      return;
+    case 'passthrough':
+      // The caller's own subscription token (aperture.md §3.3); ours only when it sent none.
+      if (Object.keys(caller).length > 0) {
+        Object.assign(headers, caller);
+        return;
+      }
+      break;
+    case 'override':
+      break;
+  }
+  if (!provider.apikey) return;
+  switch (provider.authorization) {
+    case 'bearer':
+      headers.authorization = `Bearer ${provider.apikey}`;
+      return;
+    case 'x-api-key':
+      headers['x-api-key'] = provider.apikey;
+      return;
+    case 'x-goog-api-key':
+      headers['x-goog-api-key'] = provider.apikey;
+      return;
+  }
+}
+
+const notReturned = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'set-cookie']);
+
+/** Response headers for the client: the upstream's, minus hop-by-hop ones and cookies meant for us. */
+export function clientHeaders(upstream: Record<string, string | string[] | undefined>, options: { keepLength: boolean }): HeaderMap {
+  const headers: HeaderMap = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || notReturned.has(name)) continue;
+    if (name === 'content-length' && !options.keepLength) continue;
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/** The query string without credentials (`?key=` is how Gemini clients may send theirs). */
+export function upstreamQuery(search: string): string {
+  if (!search.includes('key=')) return search;
+  const params = new URLSearchParams(search);
+  params.delete('key');
+  const rest = params.toString();
+  return rest ? `?${rest}` : '';
+}

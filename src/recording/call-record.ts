@@ -1,0 +1,46 @@
+import type { EndpointId } from '../dialects/dialect.ts';
+import type { ToolCall } from '../metering/facts.ts';
+import type { Usage } from '../metering/usage.ts';
+
+/** How a call ended, from the caller's point of view. */
+export type Outcome = 'ok' | 'aborted' | 'upstream_error' | 'client_error' | 'gateway_error' | 'denied';
+
+/** One row per call, produced exactly once when the call ends, whatever way it ends. */
+export type CallRecord = {
+  id: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  firstByteAt?: number;
+  endedAt: number;
+  /** Time the gateway spent before the upstream request left (parse, route, auth). */
+  overheadMs: number;
+  method: string;
+  path: string;
+  endpoint?: EndpointId;
+  login?: string;
+  userAgent?: string;
+  provider?: string;
+  /** The model the caller asked for; `upstreamModel` is what the provider was asked for. */
+  model?: string;
+  upstreamModel?: string;
+  /** The model the response says answered. */
+  responseModel?: string;
+  stream: boolean;
+  status: number;
+  outcome: Outcome;
+  errorKind?: string;
+  usage: Usage;
+  /** USD; undefined when the price or the usage is unknown. */
+  costUsd?: number;
+  /** `basis/model` the cost was computed from. */
+  costBasis?: string;
+  toolCalls: ToolCall[];
+  finishReason?: string;
+  bytesIn: number;
+  bytesOut: number;
+};
+
+/** Where finished calls go. Must return at once: the data plane never waits for recording. */
+export interface Recorder {
+  record(call: CallRecord): void;
+}

@@ -1,0 +1,27 @@
+import type { Logger } from '../logger.ts';
+import type { CallRecord, Recorder } from './call-record.ts';
+
+/** One access-log line per call: who, what, how it ended, tokens and cost. Never a body or a key. */
+export function createLogRecorder(logger: Logger): Recorder {
+  return {
+    record(call: CallRecord) {
+      logger.info(
+        {
+          id: call.id,
+          path: call.path,
+          provider: call.provider,
+          model: call.model,
+          status: call.status,
+          outcome: call.outcome,
+          error: call.errorKind,
+          ms: call.endedAt - call.startedAt,
+          usage: call.usage,
+          cost_usd: call.costUsd,
+          tools: call.toolCalls.length || undefined,
+          agent: call.userAgent,
+        },
+        'call',
+      );
+    },
+  };
+}

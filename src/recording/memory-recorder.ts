@@ -1,0 +1,16 @@
+import type { CallRecord, Recorder } from './call-record.ts';
+
+/** Keeps the most recent calls in memory. The store (issue 4) replaces it as the durable recorder. */
+export class MemoryRecorder implements Recorder {
+  readonly calls: CallRecord[] = [];
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  record(call: CallRecord): void {
+    this.calls.push(call);
+    if (this.calls.length > this.#limit) this.calls.splice(0, this.calls.length - this.#limit);
+  }
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import type { Config } from './config/config.ts';
+import { loadConfigFile, loadConfigObject, type Environment } from './config/load.ts';
+import type { Dialect } from './dialects/dialect.ts';
+import { GatewayError } from './dialects/gateway-error.ts';
+import { geminiDialect } from './dialects/gemini/index.ts';
+import { openaiDialect } from './dialects/openai-chat/index.ts';
+import { handleCall, type CallDeps } from './proxy/handle-call.ts';
+import { matchIngress } from './proxy/endpoints.ts';
+import { listModels } from './proxy/list-models.ts';
+import { sendError } from './proxy/send-error.ts';
+import type { CallRecord, Recorder } from './recording/call-record.ts';
+import { MemoryRecorder } from './recording/memory-recorder.ts';
+import { buildCatalog } from './routing/catalog.ts';
+
+/** The running gateway's state; replaced whole on config reload so a call sees one consistent config. */
+export type Gateway = {
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  setConfig(config: Config): void;
+  close(): Promise<void>;
+};
+
+function newRecord(request: IncomingMessage): CallRecord {
+  const now = Date.now();
+  return {
+    id: randomUUID(),
+    startedAt: now,
+    endedAt: now,
+    overheadMs: 0,
+    method: request.method ?? 'GET',
+    path: (request.url ?? '/').split('?')[0],
+    userAgent: request.headers['user-agent'],
+    stream: false,
+    status: 0,
+    outcome: 'ok',
+    usage: {},
+    toolCalls: [],
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+}
+
+/** Unknown paths answer in the dialect the path looks like. */
+function dialectForPath(path: string): Dialect {
+  return path.startsWith('/v1beta/') ? geminiDialect : openaiDialect;
+}
+
+export function createGateway(initial: Config, recorder: Recorder): Gateway {
+  // One keep-alive pool per upstream origin; connect timeout from config at startup.
+  const dispatcher = new Agent({ connect: { timeout: initial.timeouts.connectMs }, keepAliveTimeout: 30_000 });
+  let deps: CallDeps = { config: initial, catalog: buildCatalog(initial), dispatcher, recorder };
+
+  function handle(request: IncomingMessage, response: ServerResponse): void {
+    const current = deps;
+    const url = request.url ?? '/';
+    const path = url.split('?')[0];
+    if (request.method === 'POST') {
+      const ingress = matchIngress(path);
+      if (ingress) {
+        void handleCall(request, response, ingress, current, newRecord(request));
+        return;
+      }
+    }
+    const requestId = randomUUID();
+    if ((request.method === 'GET' || request.method === 'HEAD') && path === '/') {
+      // Claude Code probes the base URL with `HEAD /` before its first call.
+      response.writeHead(200, { 'content-type': 'text/plain', 'x-request-id': requestId }).end(request.method === 'GET' ? 'tailgate\n' : undefined);
+      return;
+    }
+    if (request.method === 'GET' && path === '/healthz') {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (request.method === 'GET' && path === '/v1/models') {
+      listModels(response, current.catalog, requestId, () => true);
+      return;
+    }
+    request.resume();
+    const known = matchIngress(path) !== undefined;
+    sendError(
+      response,
+      dialectForPath(path),
+      known
+        ? new GatewayError('invalid_request', `method ${request.method} is not allowed on ${path}`, { status: 405 })
+        : new GatewayError('not_found', `no route for ${request.method} ${path}`),
+      requestId,
+    );
+  }
+
+  return {
+    handle,
+    setConfig(config) {
+      deps = { ...deps, config, catalog: buildCatalog(config) };
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+export type StartedGateway = {
+  url: string;
+  server: Server;
+  gateway: Gateway;
+  /** Calls recorded in memory (most recent last), for tests and `tailgate` diagnostics. */
+  calls: CallRecord[];
+  close(): Promise<void>;
+};
+
+/** Node's HTTP server with timeouts that stop slow clients without cutting long streams. */
+export function createHttpServer(gateway: Gateway): Server {
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0, noDelay: true }, gateway.handle);
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(listen);
+  if (!match) throw new Error(`listen address must be HOST:PORT, got "${listen}"`);
+  return { host: match[1] || '127.0.0.1', port: Number(match[2]) };
+}
+
+/** Starts a gateway in this process (tests, embedding). `config` is a config object or a file path. */
+export async function startGateway(options: { config: object | string; listen?: string; env?: Environment; recorder?: Recorder }): Promise<StartedGateway> {
+  const env = options.env ?? process.env;
+  const loaded = typeof options.config === 'string' ? await loadConfigFile(options.config, env) : loadConfigObject(options.config, env);
+  if (!loaded.config) throw new Error(`invalid config: ${loaded.problems.map((problem) => problem.message).join('; ')}`);
+  const memory = new MemoryRecorder(10_000);
+  const recorder: Recorder = options.recorder ? { record: (call) => (memory.record(call), options.recorder!.record(call)) } : memory;
+  const gateway = createGateway(loaded.config, recorder);
+  const server = createHttpServer(gateway);
+  const { host, port } = parseListen(options.listen ?? '127.0.0.1:0');
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+    server,
+    gateway,
+    calls: memory.calls,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close();
+    },
+  };
+}
