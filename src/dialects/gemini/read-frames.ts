@@ -29,7 +29,8 @@ export function createGenerateContentReader(): ResponseReader {
         for (const part of parts) {
           const call = asObject(asObject(part).functionCall);
           if (typeof call.name !== 'string') continue;
-          calls.push({ id: asString(call.id), name: call.name, arguments: JSON.stringify(call.args ?? {}) });
+          const id = asString(call.id); // the Gemini API often sends none; Vertex does
+          calls.push({ ...(id ? { id } : {}), name: call.name, arguments: JSON.stringify(call.args ?? {}) });
         }
       }
     },
