@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { freePort, run, serve, until } from './tailgate-cli.ts';
+
+const grant = { src: ['(loopback)'], app: { 'tailscale.com/cap/aperture': [{ role: 'admin' }, { models: '**' }] } };
+const provider = (models: string[]) => ({ baseurl: 'http://127.0.0.1:9/v1', apikey: '${LOCAL_KEY}', models });
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'tailgate-cli-'));
+}
+
+async function modelIds(url: string): Promise<string[]> {
+  const body = (await (await fetch(`${url}/v1/models`)).json()) as { data: { id: string }[] };
+  return body.data.map((model) => model.id);
+}
+
+test('tailgate check prints warnings, exits 0 without errors and 1 with them', async () => {
+  const dir = await tempDir();
+  const good = join(dir, 'good.hujson');
+  await writeFile(good, `{ // comments are fine\n "providers": {"local": {"baseurl": "http://x/v1", "apikey": "k", "models": ["m"], "basurl": 1}},\n "grants": ${JSON.stringify([grant])}, }`);
+  const ok = await run(['check', good]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /warning: unknown config key "providers.local.basurl"/);
+  assert.match(ok.stdout, /ok, 1 warning\(s\)/);
+
+  const bad = join(dir, 'bad.json');
+  await writeFile(bad, JSON.stringify({ providers: { local: provider(['m']) }, grants: [grant] }));
+  const failed = await run(['check', bad]);
+  assert.equal(failed.code, 1);
+  assert.match(failed.stdout, /error: unsubstituted macros: \[LOCAL_KEY\]/);
+  assert.equal((await run(['check', bad], { env: { LOCAL_KEY: 'sk-local' } })).code, 0);
+});
+
+test('tailgate serve re-reads its config on change and keeps the last good one on a bad edit', async () => {
+  const dir = await tempDir();
+  const path = join(dir, 'tailgate.json');
+  await writeFile(path, JSON.stringify({ providers: { local: provider(['first-model']) }, grants: [grant] }));
+  const served = await serve(['--config', path], { env: { LOCAL_KEY: 'sk-local-secret' } });
+  try {
+    assert.deepEqual(await modelIds(served.url), ['first-model']);
+    // Atomic replace, as editors and config writers do.
+    await writeFile(`${path}.tmp`, JSON.stringify({ providers: { local: provider(['second-model']) }, grants: [grant] }));
+    await rename(`${path}.tmp`, path);
+    await until(async () => (await modelIds(served.url)).includes('second-model'));
+    await writeFile(path, '{"providers": {');
+    await until(() => served.log().includes('keeping the last good config'));
+    assert.deepEqual(await modelIds(served.url), ['second-model']);
+    assert.ok(!served.log().includes('sk-local-secret'), 'the provider key never reaches the log');
+  } finally {
+    await served.stop();
+  }
+});
+
+test('tailgate serve with no config announces its default and serves providers from API-key variables', async () => {
+  const dir = await tempDir();
+  const port = await freePort();
+  const served = await serve([], { cwd: dir, env: { ANTHROPIC_API_KEY: 'sk-ant-from-env', TAILGATE_LISTEN: `127.0.0.1:${port}` }, port });
+  try {
+    assert.match(served.log(), /no config file: using the default \(providers from anthropic/);
+    assert.deepEqual(await modelIds(served.url), ['claude-opus-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5']);
+    assert.ok(existsSync(join(dir, 'tailgate-data')), 'data lives under ./tailgate-data/');
+    assert.ok(!served.log().includes('sk-ant-from-env'));
+  } finally {
+    await served.stop();
+  }
+});
+
+test('tailgate serve refuses a config with errors and says why', async () => {
+  const dir = await tempDir();
+  const path = join(dir, 'broken.json');
+  await writeFile(path, JSON.stringify({ providers: { local: provider(['m']) } }));
+  const result = await run(['serve', '--config', path, '--listen', '127.0.0.1:0']);
+  assert.equal(result.code, 1);
+  assert.match(result.stdout + result.stderr, /unsubstituted macros: \[LOCAL_KEY\]/);
+});
