@@ -15,6 +15,10 @@ import { sendError } from './proxy/send-error.ts';
 import type { CallRecord, Recorder } from './recording/call-record.ts';
 import { MemoryRecorder } from './recording/memory-recorder.ts';
 import { buildCatalog } from './routing/catalog.ts';
+import { createAccessPolicy, mayUseModel } from './access/access.ts';
+import { createIdentityResolver } from './identity/resolver.ts';
+import { requestView } from './identity/request-view.ts';
+import { whoami } from './admin/whoami.ts';
 
 /** The running gateway's state; replaced whole on config reload so a call sees one consistent config. */
 export type Gateway = {
@@ -48,10 +52,34 @@ function dialectForPath(path: string): Dialect {
   return path.startsWith('/v1beta/') ? geminiDialect : openaiDialect;
 }
 
+/** Everything derived from one config; rebuilt whole on reload. */
+function derive(config: Config) {
+  return {
+    config,
+    catalog: buildCatalog(config),
+    identity: createIdentityResolver(config.identity),
+    access: createAccessPolicy({ grants: config.grants, tempGrants: config.tempGrants, groups: config.groups, capability: config.identity.tailscale.capability }),
+  };
+}
+
 export function createGateway(initial: Config, recorder: Recorder): Gateway {
   // One keep-alive pool per upstream origin; connect timeout from config at startup.
   const dispatcher = new Agent({ connect: { timeout: initial.timeouts.connectMs }, keepAliveTimeout: 30_000 });
-  let deps: CallDeps = { config: initial, catalog: buildCatalog(initial), dispatcher, recorder };
+  let deps: CallDeps = { ...derive(initial), dispatcher, recorder };
+
+  /** Control-plane GETs: who is asking decides what they see. */
+  async function handleRead(request: IncomingMessage, response: ServerResponse, path: string, current: CallDeps, requestId: string): Promise<void> {
+    const resolution = await current.identity.resolve(requestView(request));
+    const dialect = dialectForPath(path);
+    if (!resolution.ok) {
+      const kind = resolution.status === 401 ? 'authentication' : resolution.status === 403 ? 'permission' : 'unavailable';
+      return sendError(response, dialect, new GatewayError(kind, resolution.message), requestId);
+    }
+    const access = current.access.accessFor(resolution.identity);
+    if (!access.role) return sendError(response, dialect, new GatewayError('permission', 'access denied: no role granted'), requestId);
+    if (path === '/api/whoami') return whoami(response, resolution.identity, access, current.catalog, requestId);
+    listModels(response, current.catalog, requestId, (entry) => mayUseModel(access, entry.provider.id, entry.model));
+  }
 
   function handle(request: IncomingMessage, response: ServerResponse): void {
     const current = deps;
@@ -65,8 +93,8 @@ export function createGateway(initial: Config, recorder: Recorder): Gateway {
       }
     }
     const requestId = randomUUID();
-    if ((request.method === 'GET' || request.method === 'HEAD') && path === '/') {
-      // Claude Code probes the base URL with `HEAD /` before its first call.
+    if ((request.method === 'GET' || request.method === 'HEAD') && (path === '/' || path === '/api/hello')) {
+      // Reachability probes: Claude Code sends a fire-and-forget `HEAD /api/hello`, others `HEAD /`.
       response.writeHead(200, { 'content-type': 'text/plain', 'x-request-id': requestId }).end(request.method === 'GET' ? 'tailgate\n' : undefined);
       return;
     }
@@ -74,8 +102,8 @@ export function createGateway(initial: Config, recorder: Recorder): Gateway {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
-    if (request.method === 'GET' && path === '/v1/models') {
-      listModels(response, current.catalog, requestId, () => true);
+    if (request.method === 'GET' && (path === '/v1/models' || path === '/api/whoami')) {
+      void handleRead(request, response, path, current, requestId);
       return;
     }
     request.resume();
@@ -93,7 +121,7 @@ export function createGateway(initial: Config, recorder: Recorder): Gateway {
   return {
     handle,
     setConfig(config) {
-      deps = { ...deps, config, catalog: buildCatalog(config) };
+      deps = { ...deps, ...derive(config) };
     },
     close: () => dispatcher.close(),
   };

@@ -1,4 +1,5 @@
 import type { CompatFlag } from '../dialects/dialect.ts';
+import type { IdentityConfig } from '../identity/identity-config.ts';
 
 export type Authorization = 'bearer' | 'x-api-key' | 'x-goog-api-key';
 export type AuthMode = 'override' | 'passthrough' | 'none';
@@ -31,6 +32,9 @@ export type Config = {
   /** Grants stay raw until the access module compiles them. */
   readonly grants: readonly unknown[];
   readonly tempGrants: readonly unknown[];
+  /** Named groups for grants' `group:…` selectors. */
+  readonly groups: Readonly<Record<string, readonly string[]>>;
+  readonly identity: IdentityConfig;
   readonly autoCostBasis: boolean;
   readonly listen?: string;
   readonly dataDir: string;

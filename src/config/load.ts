@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Config, ConfigProblem } from './config.ts';
 import { parseHujson } from './hujson.ts';
@@ -19,7 +20,7 @@ export function loadConfigText(text: string, env: Environment): LoadResult {
 export function loadConfigObject(document: unknown, env: Environment, earlier: ConfigProblem[] = []): LoadResult {
   const missing = new Set<string>();
   const substituted = substituteEnv(document, env, missing);
-  const { config, problems } = validateConfig(substituted, { defaultDataDir: env.TAILGATE_DATA_DIR ?? defaultDataDir });
+  const { config, problems } = validateConfig(substituted, { defaultDataDir: env.TAILGATE_DATA_DIR ?? defaultDataDir, socketExists: existsSync });
   const all = [...earlier, ...problems];
   if (missing.size > 0) all.unshift({ severity: 'error', message: `unsubstituted macros: [${[...missing].join(' ')}]` });
   return { config: all.some((problem) => problem.severity === 'error') ? undefined : config, problems: all };

@@ -1,4 +1,5 @@
 import { compatFlags, type CompatFlag } from '../dialects/dialect.ts';
+import { readGroups, readIdentity } from './validate-identity.ts';
 import { defaultLimits, defaultTimeouts, type AuthMode, type Authorization, type Config, type ConfigProblem, type ModelCostMapping, type ProviderConfig } from './config.ts';
 
 type Json = Record<string, unknown>;
@@ -156,7 +157,7 @@ function positiveNumber(reader: Reader, object: Json, key: string, path: string,
 }
 
 /** Validates a parsed (and env-substituted) document into a Config plus Aperture-style problems. */
-export function validateConfig(document: unknown, options: { defaultDataDir: string }): { config: Config; problems: ConfigProblem[] } {
+export function validateConfig(document: unknown, options: { defaultDataDir: string; socketExists: (path: string) => boolean }): { config: Config; problems: ConfigProblem[] } {
   const reader = new Reader();
   const root = (typeof document === 'object' && document !== null && !Array.isArray(document) ? document : {}) as Json;
   if (root !== document) reader.error('config must be a JSON object');
@@ -178,6 +179,8 @@ export function validateConfig(document: unknown, options: { defaultDataDir: str
     providers,
     grants,
     tempGrants,
+    groups: readGroups(root.groups, reader),
+    identity: readIdentity(root.identity, reader, options),
     autoCostBasis: reader.typed(root, 'auto_cost_basis', '', 'boolean', true),
     listen,
     dataDir: reader.typed(root, 'data_dir', '', 'string', options.defaultDataDir),

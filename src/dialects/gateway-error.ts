@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'upstream_unreachable'
   | 'upstream_timeout'
   | 'overloaded'
+  | 'unavailable'
   | 'internal';
 
 const statusOf: Record<ErrorKind, number> = {
@@ -23,6 +24,7 @@ const statusOf: Record<ErrorKind, number> = {
   internal: 500,
   upstream_unreachable: 502,
   overloaded: 503,
+  unavailable: 503,
   upstream_timeout: 504,
 };
 

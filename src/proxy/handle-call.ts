@@ -8,6 +8,9 @@ import { createTap, type Framing } from '../metering/tap.ts';
 import { upstreamUrl } from '../providers/upstream-url.ts';
 import type { CallRecord, Outcome, Recorder } from '../recording/call-record.ts';
 import type { Catalog, Route } from '../routing/catalog.ts';
+import { mayUseModel, type AccessPolicy } from '../access/access.ts';
+import type { IdentityResolver } from '../identity/resolver.ts';
+import { requestView } from '../identity/request-view.ts';
 import type { Ingress } from './endpoints.ts';
 import { replacePathModel } from './endpoints.ts';
 import { clientHeaders, upstreamHeaders, upstreamQuery } from './headers.ts';
@@ -21,6 +24,8 @@ export type CallDeps = {
   catalog: Catalog;
   dispatcher: Dispatcher;
   recorder: Recorder;
+  identity: IdentityResolver;
+  access: AccessPolicy;
 };
 
 /** A call's request, parsed once. */
@@ -116,7 +121,8 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
   function fail(error: unknown): void {
     const gatewayError = error instanceof GatewayError ? error : new GatewayError('internal', 'internal error');
     sendError(response, endpoint.dialect, gatewayError, record.id);
-    finish(gatewayError.status < 500 ? 'client_error' : 'gateway_error', gatewayError.status, gatewayError.kind);
+    const denied = gatewayError.status === 401 || gatewayError.status === 403;
+    finish(denied ? 'denied' : gatewayError.status < 500 ? 'client_error' : 'gateway_error', gatewayError.status, gatewayError.kind);
   }
 
   // A client that leaves takes its upstream request with it, at once.
@@ -126,6 +132,22 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
     finish('aborted', response.headersSent ? response.statusCode : 499, 'client_closed');
   });
 
+  const resolution = await deps.identity.resolve(requestView(request));
+  if (!resolution.ok) {
+    request.resume();
+    return fail(new GatewayError(resolution.status === 401 ? 'authentication' : resolution.status === 403 ? 'permission' : 'unavailable', resolution.message));
+  }
+  const { identity } = resolution;
+  record.login = identity.login;
+  record.identitySource = identity.source;
+  record.node = identity.node?.name;
+  if (identity.tags.length > 0) record.tags = [...identity.tags];
+  const access = deps.access.accessFor(identity);
+  if (!access.role) {
+    request.resume();
+    return fail(new GatewayError('permission', 'access denied: no role granted'));
+  }
+
   let parsed: Parsed;
   try {
     const body = await readBody(request, { maxBytes: deps.config.limits.maxBodyBytes, timeoutMs: deps.config.timeouts.requestBodyMs });
@@ -133,14 +155,16 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
     parsed = parseRequest(request, body, ingress);
     record.model = parsed.model;
     record.stream = parsed.stream;
-    const resolved = deps.catalog.resolve(parsed.model, endpoint);
+    const resolved = deps.catalog.resolve(parsed.model, endpoint, (entry) => mayUseModel(access, entry.provider.id, entry.model));
     if (!resolved.ok) {
-      throw new GatewayError(
-        'not_found',
-        resolved.reason === 'unknown-model'
-          ? `model "${parsed.model}" is not available through this gateway`
-          : `model "${parsed.model}" is not served on ${request.url?.split('?')[0]}`,
-      );
+      switch (resolved.reason) {
+        case 'unknown-model':
+          throw new GatewayError('not_found', `model "${parsed.model}" is not available through this gateway`);
+        case 'wrong-endpoint':
+          throw new GatewayError('not_found', `model "${parsed.model}" is not served on ${record.path}`);
+        case 'forbidden':
+          throw new GatewayError('permission', `access denied: model "${parsed.model}" is not granted to you`);
+      }
     }
     route = resolved.route;
   } catch (error) {
@@ -162,7 +186,7 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
       origin: target.origin,
       path: target.path,
       method: 'POST',
-      headers: upstreamHeaders(request.rawHeaders, provider, body.length),
+      headers: upstreamHeaders(request.rawHeaders, provider, body.length, access.addHeaders),
       body,
       signal: abort.signal,
       headersTimeout: deps.config.timeouts.headersMs,

@@ -15,9 +15,10 @@ export type HeaderMap = Record<string, string | string[]>;
 
 /**
  * Upstream request headers: the caller's headers minus everything above (and anything its
- * `Connection` header names), then the provider's credential and `add_headers`.
+ * `Connection` header names), then the matching grants' `add_headers`, the provider's credential
+ * and the provider's `add_headers`.
  */
-export function upstreamHeaders(rawHeaders: readonly string[], provider: ProviderConfig, bodyLength: number): HeaderMap {
+export function upstreamHeaders(rawHeaders: readonly string[], provider: ProviderConfig, bodyLength: number, grantHeaders: readonly (readonly [string, string])[] = []): HeaderMap {
   const headers: HeaderMap = {};
   const credentials: HeaderMap = {};
   let connectionTokens: string[] = [];
@@ -31,6 +32,8 @@ export function upstreamHeaders(rawHeaders: readonly string[], provider: Provide
     headers[name] = known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
   }
   for (const token of connectionTokens) delete headers[token];
+  // Grant headers (e.g. `X-Project`) before the credential, so no grant can replace the provider key.
+  for (const [name, value] of grantHeaders) headers[name] = value;
   applyCredential(headers, credentials, provider);
   for (const [name, value] of provider.addHeaders) headers[name] = value;
   headers['content-length'] = String(bodyLength);

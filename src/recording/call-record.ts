@@ -17,7 +17,11 @@ export type CallRecord = {
   method: string;
   path: string;
   endpoint?: EndpointId;
+  /** Who called (identity login), from which source, on which tailnet node. */
   login?: string;
+  identitySource?: string;
+  node?: string;
+  tags?: string[];
   userAgent?: string;
   provider?: string;
   /** The model the caller asked for; `upstreamModel` is what the provider was asked for. */

@@ -13,7 +13,7 @@ export type Route = {
   readonly price: PriceRef | undefined;
 };
 
-export type RouteResult = { ok: true; route: Route } | { ok: false; reason: 'unknown-model' | 'wrong-endpoint' };
+export type RouteResult = { ok: true; route: Route } | { ok: false; reason: 'unknown-model' | 'wrong-endpoint' | 'forbidden' };
 
 export type CatalogEntry = { provider: ProviderConfig; model: string; price: PriceRef | undefined };
 
@@ -66,16 +66,20 @@ export function buildCatalog(config: Config) {
 
   return {
     entries,
-    /** A bare model name first (a model may itself contain `/`), then `provider/model`. */
-    resolve(model: string, endpoint: Endpoint): RouteResult {
-      const candidates = byModel.get(model);
-      const direct = candidates?.find((entry) => serves(entry, endpoint.compat));
-      if (direct) return { ok: true, route: { provider: direct.provider, model, upstreamModel: direct.model, price: direct.price } };
+    /**
+     * A bare model name first (a model may itself contain `/`), then `provider/model`. Only entries
+     * the caller is `allowed` to use are candidates, so a grant for the less preferred provider of a
+     * model still routes there.
+     */
+    resolve(model: string, endpoint: Endpoint, allowed: (entry: CatalogEntry) => boolean = () => true): RouteResult {
       const qualified = byQualified.get(model);
-      if (qualified && serves(qualified, endpoint.compat)) {
-        return { ok: true, route: { provider: qualified.provider, model, upstreamModel: qualified.model, price: qualified.price } };
-      }
-      return { ok: false, reason: candidates || qualified ? 'wrong-endpoint' : 'unknown-model' };
+      const named = [...(byModel.get(model) ?? []), ...(qualified ? [qualified] : [])];
+      if (named.length === 0) return { ok: false, reason: 'unknown-model' };
+      const served = named.filter((entry) => serves(entry, endpoint.compat));
+      if (served.length === 0) return { ok: false, reason: 'wrong-endpoint' };
+      const entry = served.find(allowed);
+      if (!entry) return { ok: false, reason: 'forbidden' };
+      return { ok: true, route: { provider: entry.provider, model, upstreamModel: entry.model, price: entry.price } };
     },
   };
 }

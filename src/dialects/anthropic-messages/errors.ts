@@ -13,6 +13,7 @@ const typeOf: Record<ErrorKind, string> = {
   upstream_unreachable: 'api_error',
   upstream_timeout: 'timeout_error',
   overloaded: 'overloaded_error',
+  unavailable: 'api_error',
   internal: 'api_error',
 };
 

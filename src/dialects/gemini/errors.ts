@@ -13,6 +13,7 @@ const statusOf: Record<ErrorKind, string> = {
   upstream_unreachable: 'UNAVAILABLE',
   upstream_timeout: 'DEADLINE_EXCEEDED',
   overloaded: 'UNAVAILABLE',
+  unavailable: 'UNAVAILABLE',
   internal: 'INTERNAL',
 };
 

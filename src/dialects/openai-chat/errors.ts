@@ -13,6 +13,7 @@ const typeOf: Record<ErrorKind, string> = {
   upstream_unreachable: 'server_error',
   upstream_timeout: 'server_error',
   overloaded: 'server_error',
+  unavailable: 'server_error',
   internal: 'server_error',
 };
 

@@ -1,0 +1,68 @@
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
+import type { IdentitySourceResolver, RequestView, SourceResult } from './identity.ts';
+
+export type OidcIssuer = {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  /** `{claim}` placeholders filled from the token, e.g. GitHub Actions `repo:{repository}@{ref}`. Default `{email}` or `{sub}`. */
+  login?: string;
+  groupsClaim?: string;
+};
+
+// Asymmetric algorithms only: `none` and HMAC (a shared secret any holder could sign with) are refused.
+const algorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+
+function bearerToken(request: RequestView): string | undefined {
+  const authorization = request.header('authorization');
+  const token = authorization?.toLowerCase().startsWith('bearer ') ? authorization.slice(7).trim() : request.header('x-api-key');
+  // Only a JWT is ours to judge; a placeholder key (`-`, `tailgate`) is for other sources.
+  return token && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token) ? token : undefined;
+}
+
+function fill(template: string, claims: JWTPayload): string | undefined {
+  let missing = false;
+  const login = template.replace(/\{([\w.-]+)\}/g, (_whole, name: string) => {
+    const value = claims[name];
+    if (typeof value !== 'string' && typeof value !== 'number') missing = true;
+    return String(value ?? '');
+  });
+  return missing ? undefined : login;
+}
+
+/**
+ * Machines outside the tailnet (CI runners, other clouds) present an OIDC JWT. Signature, expiry,
+ * issuer and audience are verified with jose; each issuer's JWKS is cached and refetched when a
+ * token names a key id it has not seen. A JWT that fails is refused, never passed on.
+ */
+export function createOidcSource(issuers: readonly OidcIssuer[]): IdentitySourceResolver {
+  const keySets = new Map(issuers.map((issuer) => [issuer.issuer, createRemoteJWKSet(new URL(issuer.jwksUrl), { cooldownDuration: 30_000 })]));
+  return {
+    source: 'oidc',
+    async resolve(request): Promise<SourceResult> {
+      const token = bearerToken(request);
+      if (!token) return { type: 'pass', reason: 'no bearer token' };
+      let unverified: JWTPayload;
+      try {
+        unverified = decodeJwt(token);
+      } catch {
+        return { type: 'refused', status: 401, message: 'invalid token: malformed JWT' };
+      }
+      const issuer = issuers.find((candidate) => candidate.issuer === unverified.iss);
+      if (!issuer) return { type: 'refused', status: 401, message: 'invalid token: unknown issuer' };
+      try {
+        const { payload } = await jwtVerify(token, keySets.get(issuer.issuer)!, { issuer: issuer.issuer, audience: issuer.audience, algorithms });
+        const login = fill(issuer.login ?? (payload.email ? '{email}' : '{sub}'), payload);
+        if (!login) return { type: 'refused', status: 401, message: 'invalid token: a claim the login needs is missing' };
+        const groupsValue = issuer.groupsClaim ? payload[issuer.groupsClaim] : undefined;
+        const groups = Array.isArray(groupsValue) ? groupsValue.filter((group): group is string => typeof group === 'string') : [];
+        return { type: 'identified', identity: { login, kind: 'workload', source: 'oidc', tags: [], groups, capMap: {} } };
+      } catch (error) {
+        if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) {
+          return { type: 'refused', status: 401, message: `invalid token: ${error.code}` };
+        }
+        return { type: 'refused', status: 503, message: 'identity service unavailable: token keys could not be fetched' };
+      }
+    },
+  };
+}
