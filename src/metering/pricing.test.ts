@@ -31,3 +31,10 @@ test('dated snapshots price as their family; unknown models and unknown input ar
   assert.equal(costOf({ outputTokens: 10 }, ref('openai', 'gpt-4.1')), undefined);
   close(costOf({ inputTokens: 1_000_000, outputTokens: 0 }, ref('openai', 'gpt-4.1', 1.1)), 2.2);
 });
+
+test('the models coding agents default to today are priced (bundled @pydantic/genai-prices data)', () => {
+  for (const [basis, model] of [['anthropic', 'claude-opus-5-5'], ['google', 'gemini-3.8-flash'], ['google', 'gemini-3.1-pro-preview'], ['openai', 'gpt-5-mini']]) {
+    assert.ok(lookupPrice(basis, model), `${basis}/${model}`);
+  }
+  close(costOf({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, ref('anthropic', 'claude-opus-5-5')), 4 + 20);
+});

@@ -1,48 +1,42 @@
-import type { Price } from './price-table.ts';
-import { priceTable } from './price-table.ts';
+import { findModelPrice, type ModelPrice } from './price-table.ts';
 import type { Usage } from './usage.ts';
 
 /** Which prices apply to a call, after `cost_basis` and `model_cost_map` (Aperture §3.3). */
-export type PriceRef = { basis: string; model: string; price: Price; adjustment: number };
+export type PriceRef = { basis: string; model: string; price: ModelPrice; adjustment: number };
 
-// Dated snapshots and aliases are priced as their family: claude-sonnet-4-5-20250929,
-// gpt-4.1-2025-04-14, claude-sonnet-4-5@20250929 (Vertex), gemini-2.5-flash-preview-09-2025, *-latest.
-const suffixes = [/-\d{8}$/, /@\d{8}$/, /-\d{4}-\d{2}-\d{2}$/, /-latest$/, /-preview-\d{2}-\d{4}$/, /-preview$/, /-\d{3}$/];
-
-export function lookupPrice(basis: string, model: string): { model: string; price: Price } | undefined {
-  const table = priceTable[basis];
-  if (!table) return undefined;
-  let name = model;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const price = table[name];
-    if (price) return { model: name, price };
-    const stripped = suffixes.reduce((current, pattern) => current.replace(pattern, ''), name);
-    if (stripped === name) return undefined;
-    name = stripped;
-  }
-  return undefined;
+export function lookupPrice(basis: string, model: string): { model: string; price: ModelPrice } | undefined {
+  return findModelPrice(basis, model);
 }
 
-const perToken = 1 / 1_000_000;
+/** USD per million tokens for one price key at this call's size: a tier applies to the whole call once the input exceeds its start. */
+function perMillion(price: ModelPrice, key: string, inputTokens: number): number | undefined {
+  const value = price[key];
+  if (value === undefined || typeof value === 'number') return value;
+  let rate = value.base;
+  for (const tier of value.tiers) if (inputTokens > tier.start) rate = tier.price;
+  return rate;
+}
 
 /**
- * USD for one call, or undefined when input or output is unknown (unknown is never priced as 0).
- * Input is inclusive of cache reads and writes, which are priced at their own rates.
+ * USD for one call, or undefined when the input is unknown (unknown is never priced as 0). Input is
+ * inclusive of cache reads and writes, each priced at its own rate; reasoning is part of output.
  */
 export function costOf(usage: Usage, ref: PriceRef | undefined): number | undefined {
   if (!ref || usage.inputTokens === undefined) return undefined;
-  const base = ref.price;
-  const tier = base.above && usage.inputTokens > base.above.tokens ? { ...base, ...base.above } : base;
+  const input = usage.inputTokens;
+  const rate = (key: string) => perMillion(ref.price, key, input);
+  const inputRate = rate('input_mtok') ?? 0;
   const cacheRead = usage.cacheReadTokens ?? 0;
   const cacheWrite = usage.cacheWriteTokens ?? 0;
   const write1h = usage.cacheWrite1hTokens ?? 0;
   const write5m = usage.cacheWrite5mTokens ?? cacheWrite - write1h;
-  const uncached = Math.max(0, usage.inputTokens - cacheRead - cacheWrite);
+  const uncached = Math.max(0, input - cacheRead - cacheWrite);
+  const writeRate = rate('cache_write_mtok') ?? inputRate;
   const dollars =
-    uncached * tier.input +
-    cacheRead * (tier.cacheRead ?? tier.input) +
-    write5m * (tier.cacheWrite ?? tier.input) +
-    write1h * (tier.cacheWrite1h ?? tier.cacheWrite ?? tier.input) +
-    (usage.outputTokens ?? 0) * tier.output;
-  return dollars * perToken * ref.adjustment;
+    uncached * inputRate +
+    cacheRead * (rate('cache_read_mtok') ?? inputRate) +
+    write5m * writeRate +
+    write1h * (rate('cache_write_1h_mtok') ?? writeRate) +
+    (usage.outputTokens ?? 0) * (rate('output_mtok') ?? 0);
+  return (dollars / 1_000_000) * ref.adjustment;
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { CompatFlag } from '../dialects/dialect.ts';
-import type { Price } from '../metering/price-table.ts';
+import type { ModelPrice } from '../metering/price-table.ts';
 import type { Catalog, CatalogEntry } from '../routing/catalog.ts';
 
 const endpointsByFlag: [CompatFlag, string[]][] = [
@@ -11,14 +11,19 @@ const endpointsByFlag: [CompatFlag, string[]][] = [
 ];
 
 /** Per-token USD as decimal strings, the way Aperture's `/v1/models` prints them. */
-function pricing(price: Price, adjustment: number): Record<string, string> {
-  const perToken = (perMillion: number | undefined) => (perMillion === undefined ? undefined : ((perMillion * adjustment) / 1_000_000).toFixed(12).replace(/\.?0+$/, ''));
+function pricing(price: ModelPrice, adjustment: number): Record<string, string> {
+  // Base (short-context) rates; long-context tiers are applied per call.
+  const perToken = (key: string) => {
+    const value = price[key];
+    const perMillion = typeof value === 'number' ? value : value?.base;
+    return perMillion === undefined ? undefined : ((perMillion * adjustment) / 1_000_000).toFixed(12).replace(/\.?0+$/, '');
+  };
   const fields: Record<string, string | undefined> = {
-    input: perToken(price.input),
-    output: perToken(price.output),
-    input_cache_read: perToken(price.cacheRead),
-    input_cache_write: perToken(price.cacheWrite),
-    input_cache_write_1h: perToken(price.cacheWrite1h),
+    input: perToken('input_mtok'),
+    output: perToken('output_mtok'),
+    input_cache_read: perToken('cache_read_mtok'),
+    input_cache_write: perToken('cache_write_mtok'),
+    input_cache_write_1h: perToken('cache_write_1h_mtok'),
   };
   return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
