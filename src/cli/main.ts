@@ -1,10 +1,12 @@
 import { parseArgs } from './args.ts';
 import { check } from './check.ts';
 import { serve } from './serve.ts';
+import { whoami } from './whoami.ts';
 
 const usage = `usage:
   tailgate serve [--config FILE] [--listen HOST:PORT]   run the gateway (env: TAILGATE_CONFIG, TAILGATE_LISTEN)
-  tailgate check FILE                                   validate a config; exit 1 on errors`;
+  tailgate check FILE                                   validate a config; exit 1 on errors
+  tailgate whoami [--url URL] [--json]                  who the gateway says you are, and the models you may use`;
 
 const { positional, flags } = parseArgs(process.argv.slice(2));
 const [command, ...rest] = positional;
@@ -15,6 +17,9 @@ switch (command) {
     break;
   case 'check':
     code = await check(rest[0] ?? (typeof flags.config === 'string' ? flags.config : undefined));
+    break;
+  case 'whoami':
+    code = await whoami(flags);
     break;
   default:
     console.log(usage);

@@ -77,3 +77,22 @@ test('tailgate serve refuses a config with errors and says why', async () => {
   assert.equal(result.code, 1);
   assert.match(result.stdout + result.stderr, /unsubstituted macros: \[LOCAL_KEY\]/);
 });
+
+test('tailgate whoami prints the caller, role and models of a running gateway', async () => {
+  const dir = await tempDir();
+  const path = join(dir, 'tailgate.json');
+  await writeFile(path, JSON.stringify({ providers: { local: provider(['first-model']) }, grants: [grant] }));
+  const served = await serve(['--config', path], { env: { LOCAL_KEY: 'k' } });
+  try {
+    const result = await run(['whoami', '--url', served.url]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^login\s+\(loopback\)$/m);
+    assert.match(result.stdout, /^role\s+admin$/m);
+    assert.match(result.stdout, /^models\s+local\/first-model$/m);
+  } finally {
+    await served.stop();
+  }
+  const unreachable = await run(['whoami', '--url', 'http://127.0.0.1:9']);
+  assert.equal(unreachable.code, 1);
+  assert.match(unreachable.stderr, /cannot reach a gateway/);
+});
