@@ -59,6 +59,7 @@ function derive(config: Config) {
     catalog: buildCatalog(config),
     identity: createIdentityResolver(config.identity),
     access: createAccessPolicy({ grants: config.grants, tempGrants: config.tempGrants, groups: config.groups, capability: config.identity.tailscale.capability }),
+    captureMaxBytes: config.storage.captureMaxBytes,
   };
 }
 
@@ -158,7 +159,7 @@ export async function startGateway(options: { config: object | string; listen?: 
   const loaded = typeof options.config === 'string' ? await loadConfigFile(options.config, env) : loadConfigObject(options.config, env);
   if (!loaded.config) throw new Error(`invalid config: ${loaded.problems.map((problem) => problem.message).join('; ')}`);
   const memory = new MemoryRecorder(10_000);
-  const recorder: Recorder = options.recorder ? { record: (call) => (memory.record(call), options.recorder!.record(call)) } : memory;
+  const recorder: Recorder = options.recorder ? { record: (call, capture) => Promise.all([memory.record(call), options.recorder!.record(call, capture)]).then(() => {}) } : memory;
   const gateway = createGateway(loaded.config, recorder);
   const server = createHttpServer(gateway);
   const { host, port } = parseListen(options.listen ?? '127.0.0.1:0');

@@ -46,7 +46,8 @@ export function compileGrants(grants: readonly unknown[], tempGrants: readonly u
 export function srcMatches(selector: string, identity: Identity, groupsOf: (login: string) => readonly string[]): boolean {
   if (selector === '*') return identity.kind !== 'loopback'; // `(loopback)` must be named explicitly
   if (selector === '(loopback)') return identity.kind === 'loopback';
-  if (selector.startsWith('tag:')) return identity.tags.includes(selector);
+  // `tag:a,tag:b` is how Aperture names a multi-tag device: it matches a device with all of them.
+  if (selector.startsWith('tag:')) return selector.split(',').every((tag) => identity.tags.includes(tag.trim()));
   if (selector.startsWith('group:')) return identity.groups.includes(selector) || groupsOf(identity.login).includes(selector);
   return selector.toLowerCase() === identity.login.toLowerCase();
 }

@@ -41,8 +41,12 @@ export async function serve(flags: Record<string, string | true>): Promise<numbe
     ? watchConfigFile(path, env, {
         onConfig(next, problems) {
           report(problems);
-          gateway.setConfig(next);
-          logger.info({ config: path }, 'config reloaded');
+          try {
+            gateway.setConfig(next);
+            logger.info({ config: path }, 'config reloaded');
+          } catch (error) {
+            logger.error({ config: path, err: (error as Error).message }, 'config change rejected; keeping the last good config');
+          }
         },
         onRejected(problems) {
           report(problems);

@@ -1,5 +1,6 @@
 import type { CompatFlag } from '../dialects/dialect.ts';
 import type { IdentityConfig } from '../identity/identity-config.ts';
+import type { RetentionConfig, StorageConfig } from './validate-storage.ts';
 
 export type Authorization = 'bearer' | 'x-api-key' | 'x-goog-api-key';
 export type AuthMode = 'override' | 'passthrough' | 'none';
@@ -35,6 +36,8 @@ export type Config = {
   /** Named groups for grants' `group:…` selectors. */
   readonly groups: Readonly<Record<string, readonly string[]>>;
   readonly identity: IdentityConfig;
+  readonly storage: StorageConfig;
+  readonly retention: RetentionConfig;
   readonly autoCostBasis: boolean;
   readonly listen?: string;
   readonly dataDir: string;

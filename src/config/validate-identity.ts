@@ -1,6 +1,8 @@
 import type { IdentitySource } from '../identity/identity.ts';
 import { apertureCapability, defaultTailscaleSocket, type IdentityConfig } from '../identity/identity-config.ts';
 import type { OidcIssuer } from '../identity/oidc-source.ts';
+import { isLoopback } from '../identity/identity.ts';
+import { parseCidr } from '../identity/cidr.ts';
 
 type Json = Record<string, unknown>;
 export type Problems = { warn(message: string): void };
@@ -58,8 +60,15 @@ export function readIdentity(raw: unknown, problems: Problems, options: { socket
   }
   if (sources.includes('oidc') && oidc.length === 0) problems.warn('identity source "oidc" is on but identity.oidc.issuers lists no issuer');
   const proxyRaw = object(root.proxy);
-  const cidrs = Array.isArray(proxyRaw.cidrs) ? proxyRaw.cidrs.filter((cidr): cidr is string => typeof cidr === 'string') : [];
+  const cidrs: string[] = [];
+  for (const cidr of Array.isArray(proxyRaw.cidrs) ? proxyRaw.cidrs : []) {
+    if (typeof cidr === 'string' && parseCidr(cidr)) cidrs.push(cidr);
+    else problems.warn(`identity.proxy.cidrs entry "${String(cidr)}" is not a valid cidr; it is ignored`);
+  }
   if (sources.includes('proxy') && cidrs.length === 0) problems.warn('identity source "proxy" is on but identity.proxy.cidrs is empty; no proxy will be trusted');
+  if (sources.includes('proxy') && sources.includes('loopback') && cidrs.some((cidr) => isLoopback(parseCidr(cidr)!.network))) {
+    problems.warn('identity sources "proxy" and "loopback" with a loopback proxy: a proxied request without a login header would be treated as (loopback)');
+  }
   const proxy = { cidrs, loginHeader: string(proxyRaw.login_header, 'x-forwarded-email').toLowerCase(), groupsHeader: typeof proxyRaw.groups_header === 'string' ? proxyRaw.groups_header.toLowerCase() : undefined };
   return { sources, tailscale, oidc, proxy };
 }

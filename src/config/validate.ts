@@ -1,5 +1,6 @@
 import { compatFlags, type CompatFlag } from '../dialects/dialect.ts';
 import { readGroups, readIdentity } from './validate-identity.ts';
+import { readRetention, readStorage } from './validate-storage.ts';
 import { defaultLimits, defaultTimeouts, type AuthMode, type Authorization, type Config, type ConfigProblem, type ModelCostMapping, type ProviderConfig } from './config.ts';
 
 type Json = Record<string, unknown>;
@@ -175,6 +176,8 @@ export function validateConfig(document: unknown, options: { defaultDataDir: str
   reader.unknownKeys(limits, new Set(['max_body_bytes']), 'limits.');
   reader.unknownKeys(timeouts, new Set(['connect_ms', 'headers_ms', 'idle_ms', 'request_body_ms']), 'timeouts.');
   const listen = reader.typed<string | undefined>(root, 'listen', '', 'string', undefined);
+  const dataDir = reader.typed(root, 'data_dir', '', 'string', options.defaultDataDir);
+  const retention = readRetention(root.database, reader);
   const config: Config = {
     providers,
     grants,
@@ -183,7 +186,9 @@ export function validateConfig(document: unknown, options: { defaultDataDir: str
     identity: readIdentity(root.identity, reader, options),
     autoCostBasis: reader.typed(root, 'auto_cost_basis', '', 'boolean', true),
     listen,
-    dataDir: reader.typed(root, 'data_dir', '', 'string', options.defaultDataDir),
+    dataDir,
+    storage: readStorage(root.storage, reader, dataDir, retention),
+    retention,
     limits: { maxBodyBytes: positiveNumber(reader, limits, 'max_body_bytes', 'limits.', defaultLimits.maxBodyBytes) },
     timeouts: {
       connectMs: positiveNumber(reader, timeouts, 'connect_ms', 'timeouts.', defaultTimeouts.connectMs),

@@ -20,6 +20,22 @@ function bearerToken(request: RequestView): string | undefined {
   return token && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token) ? token : undefined;
 }
 
+/** Errors that are the token's fault, as opposed to the issuer's key endpoint failing. */
+function tokenFault(error: unknown): boolean {
+  return (
+    error instanceof errors.JWTExpired ||
+    error instanceof errors.JWTClaimValidationFailed ||
+    error instanceof errors.JWTInvalid ||
+    error instanceof errors.JWSInvalid ||
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JOSEAlgNotAllowed ||
+    error instanceof errors.JOSENotSupported ||
+    error instanceof errors.JWKSNoMatchingKey ||
+    error instanceof errors.JWKSMultipleMatchingKeys ||
+    error instanceof errors.JWKInvalid
+  );
+}
+
 function fill(template: string, claims: JWTPayload): string | undefined {
   let missing = false;
   const login = template.replace(/\{([\w.-]+)\}/g, (_whole, name: string) => {
@@ -58,9 +74,8 @@ export function createOidcSource(issuers: readonly OidcIssuer[]): IdentitySource
         const groups = Array.isArray(groupsValue) ? groupsValue.filter((group): group is string => typeof group === 'string') : [];
         return { type: 'identified', identity: { login, kind: 'workload', source: 'oidc', tags: [], groups, capMap: {} } };
       } catch (error) {
-        if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) {
-          return { type: 'refused', status: 401, message: `invalid token: ${error.code}` };
-        }
+        if (tokenFault(error)) return { type: 'refused', status: 401, message: `invalid token: ${(error as errors.JOSEError).code}` };
+        // The issuer's key set could not be had (down, 5xx, timeout): the token may be fine. Fail closed.
         return { type: 'refused', status: 503, message: 'identity service unavailable: token keys could not be fetched' };
       }
     },

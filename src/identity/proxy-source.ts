@@ -1,4 +1,5 @@
 import { BlockList, isIPv6 } from 'node:net';
+import { parseCidr } from './cidr.ts';
 import type { IdentitySourceResolver, SourceResult } from './identity.ts';
 import { normalizeAddress } from './identity.ts';
 
@@ -11,10 +12,9 @@ export type ProxyOptions = { cidrs: readonly string[]; loginHeader: string; grou
  */
 export function createProxySource(options: ProxyOptions): IdentitySourceResolver {
   const proxies = new BlockList();
-  for (const cidr of options.cidrs) {
-    const [network, bits] = cidr.split('/');
-    const type = isIPv6(network) ? 'ipv6' : 'ipv4';
-    proxies.addSubnet(network, bits === undefined ? (type === 'ipv6' ? 128 : 32) : Number(bits), type);
+  for (const text of options.cidrs) {
+    const cidr = parseCidr(text); // config validation already reported malformed ones
+    if (cidr) proxies.addSubnet(cidr.network, cidr.bits, cidr.type);
   }
   return {
     source: 'proxy',

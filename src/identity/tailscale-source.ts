@@ -1,5 +1,5 @@
 import type { Identity, IdentitySourceResolver, SourceResult } from './identity.ts';
-import { normalizeAddress } from './identity.ts';
+import { isLoopback, normalizeAddress } from './identity.ts';
 import { LocalApiError, whois, whoisAddress, type WhoIsResponse } from './localapi-client.ts';
 
 export type TailscaleOptions = { socket: string; timeoutMs: number; cacheMs: number };
@@ -44,13 +44,18 @@ export function createTailscaleSource(options: TailscaleOptions): IdentitySource
     }
   }
 
-  /** By `IP:port` for a connection's peer (userspace tailscaled maps loopback ports), by IP for a forwarded address. */
+  /**
+   * A tailnet address is one node, so its answer is cached by IP across connections. A loopback peer
+   * is a userspace-networking tailscaled forwarding a tailnet connection: only its port tells callers
+   * apart, so it is asked and cached by `IP:port`.
+   */
   function lookup(address: string, port?: number): Promise<SourceResult> {
-    const key = whoisAddress(normalizeAddress(address), port);
+    const normalized = normalizeAddress(address);
+    const key = isLoopback(normalized) ? whoisAddress(normalized, port) : normalized;
     const now = Date.now();
     const hit = cache.get(key);
     if (hit && hit.expires > now) return hit.result;
-    const result = ask(key);
+    const result = ask(whoisAddress(normalized, port));
     cache.set(key, { expires: now + options.cacheMs, result });
     void result.then((settled) => {
       if (settled.type === 'refused' && settled.status === 503) cache.delete(key);

@@ -1,24 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { mayUseModel, type AccessPolicy } from '../access/access.ts';
 import type { Config } from '../config/config.ts';
-import { GatewayError } from '../dialects/gateway-error.ts';
 import type { Endpoint } from '../dialects/dialect.ts';
+import { GatewayError } from '../dialects/gateway-error.ts';
+import { requestView } from '../identity/request-view.ts';
+import type { IdentityResolver } from '../identity/resolver.ts';
 import { costOf } from '../metering/pricing.ts';
 import { createTap, type Framing } from '../metering/tap.ts';
 import { upstreamUrl } from '../providers/upstream-url.ts';
-import type { CallRecord, Outcome, Recorder } from '../recording/call-record.ts';
+import { classifyAgent } from '../recording/agent.ts';
+import type { CallCapture, CallRecord, Outcome, Recorder } from '../recording/call-record.ts';
+import { sessionOf } from '../recording/session.ts';
 import type { Catalog, Route } from '../routing/catalog.ts';
-import { mayUseModel, type AccessPolicy } from '../access/access.ts';
-import type { IdentityResolver } from '../identity/resolver.ts';
-import { requestView } from '../identity/request-view.ts';
 import type { Ingress } from './endpoints.ts';
 import { replacePathModel } from './endpoints.ts';
 import { clientHeaders, upstreamHeaders, upstreamQuery } from './headers.ts';
 import { requestStreamUsage, setProperty } from './json-edit.ts';
 import { readBody } from './read-body.ts';
+import { relayResponse } from './relay-response.ts';
 import { sendError } from './send-error.ts';
 
-/** What a call needs from the running gateway; `config` and `catalog` change on reload. */
+/** What a call needs from the running gateway; everything but the dispatcher and recorder changes on reload. */
 export type CallDeps = {
   config: Config;
   catalog: Catalog;
@@ -26,6 +29,8 @@ export type CallDeps = {
   recorder: Recorder;
   identity: IdentityResolver;
   access: AccessPolicy;
+  /** Bytes of each body kept for the call's capture; 0 = no captures (zero retention). */
+  captureMaxBytes: number;
 };
 
 /** A call's request, parsed once. */
@@ -52,7 +57,7 @@ function parseRequest(request: IncomingMessage, body: Buffer, ingress: Ingress):
   return { body, json: object, text, model, stream };
 }
 
-/** The upstream body: the client's bytes, edited only where the gateway must (§ issue 2). */
+/** The upstream body: the client's bytes, edited only where the gateway must. */
 function upstreamBody(parsed: Parsed, route: Route, endpoint: Endpoint): { body: Buffer; injectedUsage: boolean } {
   let text = parsed.text;
   let edited = false;
@@ -84,24 +89,35 @@ function upstreamFailure(error: unknown, provider: string): GatewayError {
   return new GatewayError('upstream_unreachable', `provider ${provider} is unreachable`);
 }
 
+function identityError(status: 401 | 403 | 503, message: string): GatewayError {
+  return new GatewayError(status === 401 ? 'authentication' : status === 403 ? 'permission' : 'unavailable', message);
+}
+
 /**
- * One data-plane call: read and parse the body, route by model, forward with the provider's
- * credential, stream the answer back as it arrives while the tap meters it, record once.
+ * One data-plane call: identify, read and parse the body, route by model within the caller's grants,
+ * forward with the provider's credential, stream the answer back as it arrives while the tap meters
+ * it, and record the call exactly once.
  */
 export async function handleCall(request: IncomingMessage, response: ServerResponse, ingress: Ingress, deps: CallDeps, record: CallRecord): Promise<void> {
   const { endpoint } = ingress;
   const abort = new AbortController();
+  const header = (name: string) => request.headers[name] as string | undefined;
   let finished = false;
   let route: Route | undefined;
   let tap: ReturnType<typeof createTap> | undefined;
+  let parsed: Parsed | undefined;
+  let capture: CallCapture | undefined;
 
-  function finish(outcome: Outcome, status: number, errorKind?: string): void {
-    if (finished) return;
+  /** Completes the record once and hands it to the recorder; resolves when it is durable. */
+  function finish(outcome: Outcome, status: number, errorKind?: string): Promise<void> {
+    if (finished) return Promise.resolve();
     finished = true;
     record.endedAt = Date.now();
     record.status = status;
     record.outcome = outcome;
     record.errorKind = errorKind;
+    record.agent = classifyAgent(record.userAgent, header);
+    record.sessionId = sessionOf(header, parsed?.json, record.login);
     if (tap) {
       // Whatever the tap saw counts, also for a cut or abandoned stream: the provider bills it.
       const facts = tap.facts();
@@ -115,27 +131,27 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
         record.errorKind = facts.streamError;
       }
     }
-    deps.recorder.record(record);
+    return deps.recorder.record(record, capture).catch(() => {}); // a failing journal must not fail the call
   }
 
-  function fail(error: unknown): void {
+  function fail(error: unknown): Promise<void> {
     const gatewayError = error instanceof GatewayError ? error : new GatewayError('internal', 'internal error');
-    sendError(response, endpoint.dialect, gatewayError, record.id);
     const denied = gatewayError.status === 401 || gatewayError.status === 403;
-    finish(denied ? 'denied' : gatewayError.status < 500 ? 'client_error' : 'gateway_error', gatewayError.status, gatewayError.kind);
+    const durable = finish(denied ? 'denied' : gatewayError.status < 500 ? 'client_error' : 'gateway_error', gatewayError.status, gatewayError.kind);
+    return durable.then(() => sendError(response, endpoint.dialect, gatewayError, record.id));
   }
 
   // A client that leaves takes its upstream request with it, at once.
   response.on('close', () => {
     if (response.writableFinished) return;
     abort.abort();
-    finish('aborted', response.headersSent ? response.statusCode : 499, 'client_closed');
+    void finish('aborted', response.headersSent ? response.statusCode : 499, 'client_closed');
   });
 
   const resolution = await deps.identity.resolve(requestView(request));
   if (!resolution.ok) {
     request.resume();
-    return fail(new GatewayError(resolution.status === 401 ? 'authentication' : resolution.status === 403 ? 'permission' : 'unavailable', resolution.message));
+    return fail(identityError(resolution.status, resolution.message));
   }
   const { identity } = resolution;
   record.login = identity.login;
@@ -148,7 +164,6 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
     return fail(new GatewayError('permission', 'access denied: no role granted'));
   }
 
-  let parsed: Parsed;
   try {
     const body = await readBody(request, { maxBytes: deps.config.limits.maxBodyBytes, timeoutMs: deps.config.timeouts.requestBodyMs });
     record.bytesIn = body.length;
@@ -177,7 +192,8 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
   if (route.price) record.costBasis = `${route.price.basis}/${route.price.model}`;
   const { body, injectedUsage } = upstreamBody(parsed, route, endpoint);
   const [path, search = ''] = (request.url ?? '/').split(/\?(.*)/s, 2);
-  const target = upstreamUrl(provider, ingress.pathModel && route.upstreamModel !== parsed.model ? replacePathModel(path, route.upstreamModel) : path, upstreamQuery(search ? `?${search}` : ''));
+  const upstreamPath = ingress.pathModel && route.upstreamModel !== parsed.model ? replacePathModel(path, route.upstreamModel) : path;
+  const target = upstreamUrl(provider, upstreamPath, upstreamQuery(search ? `?${search}` : ''));
 
   let upstream: Dispatcher.ResponseData;
   try {
@@ -203,31 +219,29 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
   tap = createTap(framing, endpoint.createReader({ injectedUsage }), { filter });
   const headers = clientHeaders(upstream.headers, { keepLength: !filter });
   headers['x-tailgate-request-id'] = record.id;
+  if (deps.captureMaxBytes > 0) {
+    capture = {
+      requestHeaders: request.rawHeaders,
+      requestBody: parsed.body.length <= deps.captureMaxBytes ? parsed.body : parsed.body.subarray(0, deps.captureMaxBytes),
+      responseHeaders: headers,
+      responseChunks: [],
+      responseBytes: 0,
+      truncated: parsed.body.length > deps.captureMaxBytes,
+    };
+  }
   response.writeHead(upstream.statusCode, headers);
   response.flushHeaders();
-
-  const source = upstream.body;
-  const write = (bytes: Buffer): void => {
-    if (bytes.length === 0) return;
-    record.firstByteAt ??= Date.now();
-    record.bytesOut += bytes.length;
-    if (!response.write(bytes)) {
-      source.pause(); // the client reads slower than the provider writes: let TCP push back
-      response.once('drain', () => source.resume());
-    }
-  };
-  const streamTap = tap;
-  source.on('data', (chunk: Buffer) => streamTap.push(chunk, write));
-  source.on('end', () => {
-    streamTap.end(write);
-    response.end();
-    finish(ok ? 'ok' : 'upstream_error', upstream.statusCode, ok ? undefined : 'upstream_status');
-  });
-  source.on('error', () => {
-    if (finished) return;
-    // Cut mid-stream: the client gets what arrived, then the connection closes, as it would directly.
-    streamTap.end(write);
-    finish('upstream_error', upstream.statusCode, 'stream_cut');
-    response.destroy();
+  const length = Number(headers['content-length']);
+  relayResponse({
+    source: upstream.body,
+    response,
+    tap,
+    contentLength: headers['content-length'] !== undefined && Number.isFinite(length) ? length : undefined,
+    capture,
+    captureMaxBytes: deps.captureMaxBytes,
+    onFirstByte: () => (record.firstByteAt = Date.now()),
+    onBytes: (count) => (record.bytesOut += count),
+    beforeComplete: (end) =>
+      end.type === 'complete' ? finish(ok ? 'ok' : 'upstream_error', upstream.statusCode, ok ? undefined : 'upstream_status') : finish('upstream_error', upstream.statusCode, 'stream_cut'),
   });
 }

@@ -23,6 +23,10 @@ export type CallRecord = {
   node?: string;
   tags?: string[];
   userAgent?: string;
+  /** The client named by the user agent: `claude-code`, `codex`, `gemini-cli`, `opencode`, `cline`, `openai-sdk`, … or `other`. */
+  agent?: string;
+  /** The conversation this call belongs to: the client's own session id, or a fingerprint of its first messages. */
+  sessionId?: string;
   provider?: string;
   /** The model the caller asked for; `upstreamModel` is what the provider was asked for. */
   model?: string;
@@ -44,7 +48,23 @@ export type CallRecord = {
   bytesOut: number;
 };
 
-/** Where finished calls go. Must return at once: the data plane never waits for recording. */
+/** The request and response as they crossed the gateway, kept by reference until the writer compresses them. */
+export type CallCapture = {
+  requestHeaders: readonly string[];
+  requestBody: Buffer;
+  /** Parsed request JSON (already parsed on the data plane; used for the session fingerprint). */
+  requestJson?: Record<string, unknown>;
+  responseHeaders: Record<string, string | string[]>;
+  responseChunks: Buffer[];
+  responseBytes: number;
+  truncated: boolean;
+};
+
+/**
+ * Where finished calls go. The returned promise settles once the call is durable (journaled), which
+ * the data plane waits for before the client's last byte, so a crash never loses a completed call;
+ * everything slower (compression, database) happens later, off the data plane.
+ */
 export interface Recorder {
-  record(call: CallRecord): void;
+  record(call: CallRecord, capture?: CallCapture): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { CallRecord, Recorder } from './call-record.ts';
 /** One access-log line per call: who, what, how it ended, tokens and cost. Never a body or a key. */
 export function createLogRecorder(logger: Logger): Recorder {
   return {
-    record(call: CallRecord) {
+    async record(call: CallRecord) {
       logger.info(
         {
           id: call.id,
@@ -18,7 +18,9 @@ export function createLogRecorder(logger: Logger): Recorder {
           usage: call.usage,
           cost_usd: call.costUsd,
           tools: call.toolCalls.length || undefined,
-          agent: call.userAgent,
+          login: call.login,
+          agent: call.agent ?? call.userAgent,
+          session: call.sessionId,
         },
         'call',
       );

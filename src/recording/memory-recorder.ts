@@ -9,8 +9,9 @@ export class MemoryRecorder implements Recorder {
     this.#limit = limit;
   }
 
-  record(call: CallRecord): void {
+  record(call: CallRecord): Promise<void> {
     this.calls.push(call);
     if (this.calls.length > this.#limit) this.calls.splice(0, this.calls.length - this.#limit);
+    return Promise.resolve();
   }
 }
