@@ -15,10 +15,14 @@ import { sendError } from './proxy/send-error.ts';
 import type { CallRecord, Recorder } from './recording/call-record.ts';
 import { MemoryRecorder } from './recording/memory-recorder.ts';
 import { buildCatalog } from './routing/catalog.ts';
+import { createLogger } from './logger.ts';
+import { openRecording } from './recording/open-recording.ts';
 import { createAccessPolicy, mayUseModel } from './access/access.ts';
 import { createIdentityResolver } from './identity/resolver.ts';
 import { requestView } from './identity/request-view.ts';
 import { whoami } from './admin/whoami.ts';
+import { handleUsageApi } from './admin/usage-api.ts';
+import type { Store } from './store/store.ts';
 
 /** The running gateway's state; replaced whole on config reload so a call sees one consistent config. */
 export type Gateway = {
@@ -63,7 +67,7 @@ function derive(config: Config) {
   };
 }
 
-export function createGateway(initial: Config, recorder: Recorder): Gateway {
+export function createGateway(initial: Config, recorder: Recorder, store?: Store): Gateway {
   // One keep-alive pool per upstream origin; connect timeout from config at startup.
   const dispatcher = new Agent({ connect: { timeout: initial.timeouts.connectMs }, keepAliveTimeout: 30_000 });
   let deps: CallDeps = { ...derive(initial), dispatcher, recorder };
@@ -79,7 +83,15 @@ export function createGateway(initial: Config, recorder: Recorder): Gateway {
     const access = current.access.accessFor(resolution.identity);
     if (!access.role) return sendError(response, dialect, new GatewayError('permission', 'access denied: no role granted'), requestId);
     if (path === '/api/whoami') return whoami(response, resolution.identity, access, current.catalog, requestId);
-    listModels(response, current.catalog, requestId, (entry) => mayUseModel(access, entry.provider.id, entry.model));
+    if (path === '/v1/models') return listModels(response, current.catalog, requestId, (entry) => mayUseModel(access, entry.provider.id, entry.model));
+    try {
+      if (!store) throw new GatewayError('unavailable', 'this gateway runs without a store');
+      const url = new URL(request.url ?? '/', 'http://gateway');
+      const handled = await handleUsageApi(response, path, url.searchParams, { store, identity: resolution.identity, access, requestId, now: Date.now() });
+      if (!handled) throw new GatewayError('not_found', `no route for GET ${path}`);
+    } catch (error) {
+      sendError(response, dialect, error instanceof GatewayError ? error : new GatewayError('internal', 'internal error'), requestId);
+    }
   }
 
   function handle(request: IncomingMessage, response: ServerResponse): void {
@@ -103,7 +115,7 @@ export function createGateway(initial: Config, recorder: Recorder): Gateway {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
-    if (request.method === 'GET' && (path === '/v1/models' || path === '/api/whoami')) {
+    if (request.method === 'GET' && (path === '/v1/models' || path.startsWith('/api/'))) {
       void handleRead(request, response, path, current, requestId);
       return;
     }
@@ -134,6 +146,8 @@ export type StartedGateway = {
   gateway: Gateway;
   /** Calls recorded in memory (most recent last), for tests and `tailgate` diagnostics. */
   calls: CallRecord[];
+  /** The durable store, when started with `durable`. */
+  store?: Store;
   close(): Promise<void>;
 };
 
@@ -153,14 +167,20 @@ export function parseListen(listen: string): { host: string; port: number } {
   return { host: match[1] || '127.0.0.1', port: Number(match[2]) };
 }
 
-/** Starts a gateway in this process (tests, embedding). `config` is a config object or a file path. */
-export async function startGateway(options: { config: object | string; listen?: string; env?: Environment; recorder?: Recorder }): Promise<StartedGateway> {
+/**
+ * Starts a gateway in this process (tests, embedding). `config` is a config object or a file path.
+ * With `durable`, calls go through the journal into the configured store, as under `tailgate serve`.
+ */
+export async function startGateway(options: { config: object | string; listen?: string; env?: Environment; recorder?: Recorder; durable?: boolean }): Promise<StartedGateway> {
   const env = options.env ?? process.env;
   const loaded = typeof options.config === 'string' ? await loadConfigFile(options.config, env) : loadConfigObject(options.config, env);
   if (!loaded.config) throw new Error(`invalid config: ${loaded.problems.map((problem) => problem.message).join('; ')}`);
+  const config = loaded.config;
   const memory = new MemoryRecorder(10_000);
-  const recorder: Recorder = options.recorder ? { record: (call, capture) => Promise.all([memory.record(call), options.recorder!.record(call, capture)]).then(() => {}) } : memory;
-  const gateway = createGateway(loaded.config, recorder);
+  const recording = options.durable ? await openRecording(() => config, createLogger({ level: 'silent' })) : undefined;
+  const sinks = [memory, ...(options.recorder ? [options.recorder] : []), ...(recording ? [recording.recorder] : [])];
+  const recorder: Recorder = { record: (call, capture) => Promise.all(sinks.map((sink) => sink.record(call, capture))).then(() => {}) };
+  const gateway = createGateway(config, recorder, recording?.store);
   const server = createHttpServer(gateway);
   const { host, port } = parseListen(options.listen ?? '127.0.0.1:0');
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
@@ -170,10 +190,12 @@ export async function startGateway(options: { config: object | string; listen?: 
     server,
     gateway,
     calls: memory.calls,
+    store: recording?.store,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await gateway.close();
+      await recording?.close();
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Config, ConfigProblem } from '../config/config.ts';
 import { defaultConfigDocument, loadConfigFile, loadConfigObject } from '../config/load.ts';
 import { watchConfigFile } from '../config/watch.ts';
 import { createLogger } from '../logger.ts';
-import { createLogRecorder } from '../recording/log-recorder.ts';
+import { openRecording } from '../recording/open-recording.ts';
 import { createGateway, createHttpServer, parseListen } from '../server.ts';
 
 /** `tailgate serve [--config FILE] [--listen HOST:PORT]` */
@@ -30,7 +30,9 @@ export async function serve(flags: Record<string, string | true>): Promise<numbe
     );
   }
   await mkdir(config.dataDir, { recursive: true });
-  const gateway = createGateway(config, createLogRecorder(logger));
+  let current = config;
+  const recording = await openRecording(() => current, logger);
+  const gateway = createGateway(config, recording.recorder, recording.store);
   const server = createHttpServer(gateway);
   const listen = typeof flags.listen === 'string' ? flags.listen : (env.TAILGATE_LISTEN ?? config.listen ?? '127.0.0.1:8080');
   const { host, port } = parseListen(listen);
@@ -43,6 +45,7 @@ export async function serve(flags: Record<string, string | true>): Promise<numbe
           report(problems);
           try {
             gateway.setConfig(next);
+            current = next;
             logger.info({ config: path }, 'config reloaded');
           } catch (error) {
             logger.error({ config: path, err: (error as Error).message }, 'config change rejected; keeping the last good config');
@@ -59,7 +62,7 @@ export async function serve(flags: Record<string, string | true>): Promise<numbe
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     watcher?.close();
-    server.close(() => void gateway.close().finally(() => process.exit(0)));
+    server.close(() => void Promise.all([gateway.close(), recording.close()]).finally(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 30_000).unref();
   };

@@ -1,12 +1,9 @@
-import { promisify } from 'node:util';
-import { zstdCompress } from 'node:zlib';
 import type { Logger } from '../logger.ts';
 import type { Store, StoredCall } from '../store/store.ts';
 import type { CallCapture, CallRecord, Recorder } from './call-record.ts';
 import type { Journal } from './journal.ts';
+import { createCompressor } from './compressor.ts';
 import { redactHeaders, redactRawHeaders } from './redact.ts';
-
-const compress = promisify(zstdCompress);
 
 type Pending = { record: CallRecord; capture?: CallCapture; segment: number };
 
@@ -43,16 +40,28 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
 
-  async function toStored(pending: Pending): Promise<StoredCall> {
-    const { record, capture } = pending;
-    if (!capture) return { record };
-    const headers = JSON.stringify({ request: redactRawHeaders(capture.requestHeaders), response: redactHeaders(capture.responseHeaders) });
-    const [headersZ, requestZ, responseZ] = await Promise.all([compress(Buffer.from(headers)), compress(capture.requestBody), compress(Buffer.concat(capture.responseChunks))]);
-    return { record, captures: { headers: headersZ, requestBody: requestZ, responseBody: responseZ, truncated: capture.truncated } };
+  const compressor = createCompressor();
+
+  /** Redacts here, compresses in the worker: one round trip per batch. */
+  async function toStored(batch: Pending[]): Promise<StoredCall[]> {
+    const captured = batch.filter((pending) => pending.capture);
+    const compressed = await compressor.compress(
+      captured.map(({ capture }) => ({
+        headers: JSON.stringify({ request: redactRawHeaders(capture!.requestHeaders), response: redactHeaders(capture!.responseHeaders) }),
+        request: capture!.requestBody,
+        response: capture!.responseChunks,
+      })),
+    );
+    const byPending = new Map(captured.map((pending, index) => [pending, compressed[index]]));
+    return batch.map((pending) => {
+      const done = byPending.get(pending);
+      if (!done) return { record: pending.record };
+      return { record: pending.record, captures: { headers: done.headers, requestBody: done.request, responseBody: done.response, truncated: pending.capture!.truncated } };
+    });
   }
 
   async function commit(batch: Pending[]): Promise<void> {
-    await store.insertCalls(await Promise.all(batch.map(toStored)));
+    await store.insertCalls(await toStored(batch));
     stored += batch.length;
     const bySegment = new Map<number, number>();
     for (const pending of batch) bySegment.set(pending.segment, (bySegment.get(pending.segment) ?? 0) + 1);
@@ -126,9 +135,10 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
     stats: () => ({ queued: queue.length, spoolBytes: journal.spoolBytes, dropped, stored, failing: failures > 0 }),
     async close() {
       clearTimeout(timer);
+      closed = true; // a failing store is tried once more below, not retried forever: the journal keeps the rest
       await running;
       if (queue.length > 0) await drain().catch(() => {});
-      closed = true;
+      await compressor.close();
       await journal.close();
     },
   };

@@ -80,9 +80,10 @@ export interface Store {
   /** Newest first; `cursor` is opaque. */
   listCalls(filters: Filters & { sessionId?: string }, page: { limit: number; cursor?: string }): Promise<Page<CallRecord>>;
   getCall(id: string): Promise<CallDetail | undefined>;
-  listSessions(filters: Filters, page: { limit: number; cursor?: string }): Promise<Page<SessionSummary>>;
-  listToolCalls(filters: Filters & { name?: string }, page: { limit: number; cursor?: string }): Promise<Page<ToolCallRow>>;
-  /** Retention: drops captures (and with `calls: true`, tool calls too) of calls that ended before `before`. Returns how many calls were affected. */
+  /** Most recently active first. `sessionId` picks one session (`GET /api/sessions/:id`; one row per login that used the id). */
+  listSessions(filters: Filters & { sessionId?: string }, page: { limit: number; cursor?: string }): Promise<Page<SessionSummary>>;
+  listToolCalls(filters: Filters & { name?: string; sessionId?: string }, page: { limit: number; cursor?: string }): Promise<Page<ToolCallRow>>;
+  /** Retention: drops captures (and with `toolCalls: true`, tool calls too) of calls that ended before `before`. Returns how many calls were affected. */
   purgeCaptures(before: number, options: { toolCalls: boolean }): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,0 +1,57 @@
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../logger.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/store.ts';
+import type { Recorder } from './call-record.ts';
+import { Journal } from './journal.ts';
+import { createLogRecorder } from './log-recorder.ts';
+import { startRetention } from './retention.ts';
+import { createRecordWriter } from './writer.ts';
+
+/** Keeps trying to apply migrations while the database is down; the journal holds calls meanwhile. */
+async function migrateWhenReachable(store: Store, logger: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.migrate();
+      if (attempt > 1) logger.info({ attempt }, 'store reachable; migrations applied');
+      return;
+    } catch (error) {
+      if (attempt === 1) logger.error({ err: (error as Error).message }, 'store unreachable at start; serving anyway, calls wait in the journal');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * attempt)));
+    }
+  }
+}
+
+/**
+ * The recording pipeline of `tailgate serve`: every call to the access log and, durably, to the
+ * journal and then the store; retention in the background.
+ */
+export async function openRecording(config: () => Config, logger: Logger) {
+  const initial = config();
+  const store = await openStore(initial.storage.url);
+  const migrated = migrateWhenReachable(store, logger);
+  const { journal, leftovers } = await Journal.open(initial.storage.journalDir);
+  const writer = createRecordWriter({ store, journal, logger });
+  void migrated.then(() => writer.replay(leftovers));
+  const retention = startRetention(store, () => config().retention, logger);
+  const log = createLogRecorder(logger);
+  const recorder: Recorder = {
+    record(call, capture) {
+      const { retention: policy } = config();
+      // Zero retention with purge of tools: not even tool arguments are written anywhere.
+      if (policy.zero && policy.purgeToolCalls) call.toolCalls = call.toolCalls.map(({ id, name }) => ({ id, name, arguments: '' }));
+      void log.record(call);
+      return writer.record(call, capture);
+    },
+  };
+  return {
+    recorder,
+    store,
+    stats: writer.stats,
+    async close() {
+      retention.stop();
+      await writer.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { CallRecord } from '../../recording/call-record.ts';
+import type { CallFilters } from '../list-calls.ts';
+import { purgeAll } from '../purge.ts';
+import type { CallDetail, Filters, GroupBy, Page, SessionSummary, Store, StoredCall, ToolCallRow, UsageRow } from '../store.ts';
+import { WorkerClient } from './worker-client.ts';
+
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * SQLite on two worker threads: a writer (migrations, inserts, retention) and a read-only reader (every
+ * dashboard query). WAL lets the reader see committed data while the writer writes, so a slow usage
+ * query never delays ingest, and neither ever runs on the gateway's event loop.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly #writer: WorkerClient;
+  readonly #reader: WorkerClient;
+
+  private constructor(writer: WorkerClient, reader: WorkerClient) {
+    this.#writer = writer;
+    this.#reader = reader;
+  }
+
+  static async open(file: string): Promise<SqliteStore> {
+    if (file === ':memory:') {
+      // A private in-memory database exists only on its own connection: one worker does both jobs.
+      const only = await WorkerClient.start({ path: file, readOnly: false });
+      return new SqliteStore(only, only);
+    }
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // The writer opens first: it creates the file and switches it to WAL before the reader attaches.
+    const writer = await WorkerClient.start({ path: file, readOnly: false });
+    const reader = await WorkerClient.start({ path: file, readOnly: true }).catch(async (error: unknown) => {
+      await writer.close();
+      throw error;
+    });
+    return new SqliteStore(writer, reader);
+  }
+
+  migrate(): Promise<void> {
+    return this.#writer.call('migrate');
+  }
+
+  insertCalls(calls: readonly StoredCall[]): Promise<void> {
+    return this.#writer.call('insertCalls', [calls]);
+  }
+
+  usage(groupBy: GroupBy, filters: Filters): Promise<UsageRow[]> {
+    return this.#reader.call('usage', [groupBy, filters]);
+  }
+
+  listCalls(filters: CallFilters, page: { limit: number; cursor?: string }): Promise<Page<CallRecord>> {
+    return this.#reader.call('listCalls', [filters, page]);
+  }
+
+  async getCall(id: string): Promise<CallDetail | undefined> {
+    const detail = await this.#reader.call<CallDetail | undefined>('getCall', [id]);
+    // Buffers cross the thread boundary as plain Uint8Arrays; hand callers Buffers again (no copy).
+    if (detail?.captures) {
+      detail.captures.requestBody = asBuffer(detail.captures.requestBody);
+      detail.captures.responseBody = asBuffer(detail.captures.responseBody);
+    }
+    return detail;
+  }
+
+  listSessions(filters: Filters & { sessionId?: string }, page: { limit: number; cursor?: string }): Promise<Page<SessionSummary>> {
+    return this.#reader.call('listSessions', [filters, page]);
+  }
+
+  listToolCalls(filters: Filters & { name?: string; sessionId?: string }, page: { limit: number; cursor?: string }): Promise<Page<ToolCallRow>> {
+    return this.#reader.call('listToolCalls', [filters, page]);
+  }
+
+  /** One worker message per bounded step, so inserts queued behind the purge run between its steps. */
+  purgeCaptures(before: number, options: { toolCalls: boolean }): Promise<number> {
+    return purgeAll((limit) => this.#writer.call('purgeStep', [before, options, limit]));
+  }
+
+  async close(): Promise<void> {
+    if (this.#reader !== this.#writer) await this.#reader.close();
+    await this.#writer.close();
+  }
+}

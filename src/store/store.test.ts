@@ -1,0 +1,268 @@
+// The Store contract, run unchanged against SQLite (a temp file) and the real PostgreSQL (a fresh schema
+// per test). PostgreSQL being down fails these tests with a clear message; they never skip.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { CallRecord } from '../recording/call-record.ts';
+import { DAY_MS, HOUR_MS } from './rollup.ts';
+import type { Filters, GroupBy, Page, SessionSummary, Store, StoredCall, UsageRow } from './store.ts';
+import { BACKENDS, withStore } from './testing/backends.ts';
+import { T0, bareRecord, captureOf, fullRecord, varied } from './testing/records.ts';
+
+const GROUPS: GroupBy[] = ['user', 'agent', 'model', 'provider', 'day', 'hour'];
+
+/** Usage computed the slow way, with the store's semantics: hour resolution, unknown usage and cost out of the sums. */
+function bruteUsage(records: readonly CallRecord[], groupBy: GroupBy, f: Filters): Map<string, Omit<UsageRow, 'key'>> {
+  const lo = f.from === undefined ? -Infinity : Math.floor(f.from / HOUR_MS) * HOUR_MS;
+  const hi = f.to === undefined ? Infinity : Math.ceil(f.to / HOUR_MS) * HOUR_MS;
+  const out = new Map<string, Omit<UsageRow, 'key'> & { latencySum: number }>();
+  for (const r of records) {
+    const hour = Math.floor(r.startedAt / HOUR_MS) * HOUR_MS;
+    if (hour < lo || hour >= hi) continue;
+    if ((f.login !== undefined && r.login !== f.login) || (f.agent !== undefined && r.agent !== f.agent)) continue;
+    if ((f.model !== undefined && r.model !== f.model) || (f.provider !== undefined && r.provider !== f.provider)) continue;
+    const key = { user: r.login ?? '', agent: r.agent ?? '', model: r.model ?? '', provider: r.provider ?? '',
+      day: new Date(Math.floor(r.startedAt / DAY_MS) * DAY_MS).toISOString().slice(0, 10), hour: new Date(hour).toISOString() }[groupBy];
+    let row = out.get(key);
+    if (!row) out.set(key, (row = { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedRequests: 0, latencyMsAvg: 0, latencyMsMax: 0, latencySum: 0 }));
+    row.requests++;
+    if (r.outcome !== 'ok') row.errors++;
+    row.inputTokens += r.usage.inputTokens ?? 0;
+    row.outputTokens += r.usage.outputTokens ?? 0;
+    row.cacheReadTokens += r.usage.cacheReadTokens ?? 0;
+    row.cacheWriteTokens += r.usage.cacheWriteTokens ?? 0;
+    row.reasoningTokens += r.usage.reasoningTokens ?? 0;
+    if (r.costUsd === undefined) row.unpricedRequests++;
+    else row.costUsd += r.costUsd;
+    row.latencySum += r.endedAt - r.startedAt;
+    row.latencyMsMax = Math.max(row.latencyMsMax, r.endedAt - r.startedAt);
+    row.latencyMsAvg = row.latencySum / row.requests;
+  }
+  return new Map([...out].map(([key, { latencySum: _, ...row }]) => [key, row]));
+}
+
+function assertUsage(actual: UsageRow[], expected: Map<string, Omit<UsageRow, 'key'>>, label: string): void {
+  assert.deepEqual(actual.map((row) => row.key).sort(), [...expected.keys()].sort(), `${label}: keys`);
+  for (const { key, costUsd, latencyMsAvg, ...exact } of actual) {
+    const want = expected.get(key)!;
+    const { costUsd: wantCost, latencyMsAvg: wantAvg, ...wantExact } = want;
+    assert.deepEqual(exact, wantExact, `${label}: ${key}`);
+    assert.ok(Math.abs(costUsd - wantCost) < 1e-9, `${label}: ${key} cost ${costUsd} vs ${wantCost}`);
+    assert.ok(Math.abs(latencyMsAvg - wantAvg) < 1e-9, `${label}: ${key} latency avg`);
+  }
+}
+
+async function all<T>(fetch: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetch(cursor);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return items;
+}
+
+const newestFirst = (a: CallRecord, b: CallRecord) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/** Everything a dashboard can see, to show a replay changed nothing. */
+async function snapshot(store: Store): Promise<unknown> {
+  const usage = await Promise.all(GROUPS.map((g) => store.usage(g, {})));
+  const sessions = await all((cursor) => store.listSessions({}, { limit: 50, cursor }));
+  const tools = await all((cursor) => store.listToolCalls({}, { limit: 100, cursor }));
+  const calls = await all((cursor) => store.listCalls({}, { limit: 100, cursor }));
+  return { usage, sessions, tools, calls };
+}
+
+for (const backend of BACKENDS) {
+  describe(`store on ${backend.name}`, () => {
+    test('a call and its captures round-trip with every field', () => withStore(backend, async (store) => {
+      const full = { record: fullRecord(), captures: captureOf('full-7') };
+      const bare = { record: bareRecord('call-bare', T0 + 5) };
+      await store.insertCalls([full, bare]);
+
+      const got = await store.getCall('call-full');
+      assert.deepStrictEqual(got?.record, full.record);
+      assert.deepStrictEqual(got?.captures?.headers, { request: { 'content-type': 'application/json', authorization: '[redacted]' }, response: { 'x-seed': 'full-7' } });
+      assert.ok(Buffer.isBuffer(got?.captures?.requestBody) && Buffer.isBuffer(got?.captures?.responseBody));
+      assert.ok(got!.captures!.requestBody.equals(full.captures.requestBody), 'request body bytes as stored');
+      assert.ok(got!.captures!.responseBody.equals(full.captures.responseBody), 'response body bytes as stored');
+      assert.equal(got!.captures!.truncated, true);
+
+      assert.deepStrictEqual(await store.getCall('call-bare'), { record: bare.record });
+      assert.equal(await store.getCall('nope'), undefined);
+      assert.deepStrictEqual((await store.listCalls({}, { limit: 10 })).items, [bare.record, full.record]);
+    }));
+
+    test('migrate is idempotent', () => withStore(backend, async (store) => {
+      await store.insertCalls([{ record: fullRecord() }]);
+      await store.migrate();
+      await store.migrate();
+      assert.equal((await store.listCalls({}, { limit: 10 })).items.length, 1);
+    }));
+
+    test('re-inserting calls (journal replay) changes nothing', () => withStore(backend, async (store) => {
+      const calls = varied(300, { seed: 2 });
+      await store.insertCalls(calls.slice(0, 200));
+      const before = await snapshot(store);
+      await store.insertCalls(calls.slice(0, 200));
+      await store.insertCalls(calls.slice(50, 120).reverse());
+      assert.deepStrictEqual(await snapshot(store), before);
+
+      // A batch mixing replayed and new calls (and a call repeated inside the batch) adds only the new ones once.
+      await store.insertCalls([...calls.slice(150, 300), calls[299]!]);
+      const records = calls.map((c) => c.record);
+      for (const g of GROUPS) assertUsage(await store.usage(g, {}), bruteUsage(records, g, {}), `after replay, ${g}`);
+      assert.equal((await all((cursor) => store.listCalls({}, { limit: 100, cursor }))).length, 300);
+    }));
+
+    test('usage equals a brute-force sum for every grouping, range and filter', () => withStore(backend, async (store) => {
+      const calls = varied(1500, { seed: 3, days: 5 });
+      for (let i = 0; i < calls.length; i += 400) await store.insertCalls(calls.slice(i, i + 400));
+      const records = calls.map((c) => c.record);
+      const ranges: Filters[] = [
+        {},
+        { from: T0 + 7 * HOUR_MS + 1234, to: T0 + 3 * DAY_MS + 5 * HOUR_MS - 99 }, // ragged ends around whole days
+        { from: Date.UTC(2025, 5, 2), to: Date.UTC(2025, 5, 4) }, // whole days only
+        { from: T0 + HOUR_MS, to: T0 + 6 * HOUR_MS }, // inside one day
+        { from: T0 + DAY_MS }, { to: T0 + 2 * DAY_MS + 1 },
+      ];
+      const filters: Filters[] = [{}, { login: 'alice@example.com' }, { model: 'gpt-5' }, { agent: 'codex', provider: 'openai' }];
+      for (const g of GROUPS) {
+        for (const range of ranges) {
+          for (const filter of filters) {
+            const f = { ...range, ...filter };
+            assertUsage(await store.usage(g, f), bruteUsage(records, g, f), `${g} ${JSON.stringify(f)}`);
+          }
+        }
+      }
+    }));
+
+    test('unknown usage stays out of the sums and unknown cost counts as unpriced', () => withStore(backend, async (store) => {
+      const known: CallRecord = { ...bareRecord('k'), login: 'u', outcome: 'ok', usage: { inputTokens: 10, outputTokens: 3 }, costUsd: 0.5 };
+      const unknown: CallRecord = { ...bareRecord('u'), login: 'u' };
+      await store.insertCalls([{ record: known }, { record: unknown }]);
+      const [row] = await store.usage('user', {});
+      assert.deepEqual(row, { key: 'u', requests: 2, errors: 1, inputTokens: 10, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costUsd: 0.5, unpricedRequests: 1, latencyMsAvg: 10, latencyMsMax: 10 });
+      assert.deepStrictEqual((await store.getCall('u'))?.record.usage, {});
+    }));
+
+    test('a viewer restricted to a login sees only their own calls, usage, sessions and tool calls', () => withStore(backend, async (store) => {
+      const calls = varied(400, { seed: 4 });
+      await store.insertCalls(calls);
+      const mine = (login?: string) => login === 'bob@example.com';
+      const viewer = { login: 'bob@example.com' };
+      const listed = await all((cursor) => store.listCalls(viewer, { limit: 37, cursor }));
+      assert.deepStrictEqual(listed, calls.map((c) => c.record).filter((r) => mine(r.login)).sort(newestFirst));
+      for (const g of GROUPS) {
+        const rows = await store.usage(g, viewer);
+        assert.equal(rows.reduce((n, row) => n + row.requests, 0), listed.length, `usage by ${g}`);
+      }
+      assert.deepEqual((await store.usage('user', viewer)).map((row) => row.key), ['bob@example.com']);
+      const sessions = await all((cursor) => store.listSessions(viewer, { limit: 5, cursor }));
+      assert.ok(sessions.length > 0 && sessions.every((s) => s.login === 'bob@example.com'));
+      const tools = await all((cursor) => store.listToolCalls(viewer, { limit: 5, cursor }));
+      assert.ok(tools.length > 0 && tools.every((t) => t.login === 'bob@example.com'));
+    }));
+
+    test('listCalls filters match a brute-force filter', () => withStore(backend, async (store) => {
+      const calls = varied(500, { seed: 5 });
+      await store.insertCalls(calls);
+      const records = calls.map((c) => c.record).sort(newestFirst);
+      const cases: [Filters & { sessionId?: string }, (r: CallRecord) => boolean][] = [
+        [{ model: 'gpt-5' }, (r) => r.model === 'gpt-5'],
+        [{ agent: 'codex', provider: 'azure' }, (r) => r.agent === 'codex' && r.provider === 'azure'],
+        [{ outcome: 'denied' }, (r) => r.outcome === 'denied'],
+        [{ outcome: 'ok', login: 'carol@example.com' }, (r) => r.outcome === 'ok' && r.login === 'carol@example.com'],
+        [{ sessionId: 's-3' }, (r) => r.sessionId === 's-3'],
+        [{ from: T0 + DAY_MS, to: T0 + 2 * DAY_MS }, (r) => r.startedAt >= T0 + DAY_MS && r.startedAt < T0 + 2 * DAY_MS],
+      ];
+      for (const [filters, keep] of cases) {
+        const got = await all((cursor) => store.listCalls(filters, { limit: 23, cursor }));
+        assert.deepStrictEqual(got, records.filter(keep), JSON.stringify(filters));
+      }
+      await assert.rejects(store.listCalls({}, { limit: 5, cursor: 'bm90IGEgY3Vyc29y' }), { code: 'invalid_cursor' });
+    }));
+
+    test('pagination neither repeats nor skips calls with equal timestamps', () => withStore(backend, async (store) => {
+      // 10 calls share each millisecond; ids inserted out of order.
+      const calls = Array.from({ length: 57 }, (_, i) => ({ record: { ...bareRecord(`eq-${(i * 37) % 57}`), startedAt: T0 + Math.floor(i / 10), endedAt: T0 + 100 } }));
+      await store.insertCalls(calls);
+      for (const limit of [1, 7, 10, 57, 100]) {
+        const pages: CallRecord[][] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listCalls({}, { limit, cursor });
+          pages.push(page.items);
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
+        assert.deepStrictEqual(pages.flat().map((r) => r.id), calls.map((c) => c.record).sort(newestFirst).map((r) => r.id), `limit ${limit}`);
+        assert.ok(pages.every((p) => p.length <= limit));
+      }
+    }));
+
+    test('sessions sum their calls, per login, with the models they used', () => withStore(backend, async (store) => {
+      const calls = varied(400, { seed: 6 });
+      // The same session id from two people stays two sessions.
+      calls.push({ record: { ...fullRecord('x1'), sessionId: 'shared', login: 'alice@example.com' } }, { record: { ...fullRecord('x2'), sessionId: 'shared', login: 'bob@example.com', model: 'gpt-5' } });
+      await store.insertCalls(calls.slice(0, 250));
+      await store.insertCalls(calls.slice(250));
+      const expected = new Map<string, SessionSummary>();
+      for (const { record: r } of calls) {
+        if (r.sessionId === undefined) continue;
+        const key = `${r.sessionId}|${r.login ?? ''}`;
+        const s = expected.get(key) ?? { sessionId: r.sessionId, ...(r.login ? { login: r.login } : {}), firstAt: r.startedAt, lastAt: r.startedAt, requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, models: [] };
+        // The agent of the earliest call that named one (ties: the smaller name).
+        const agentAt = (s as { agentAt?: number }).agentAt;
+        if (r.agent !== undefined && (s.agent === undefined || r.startedAt < agentAt! || (r.startedAt === agentAt && r.agent < s.agent))) Object.assign(s, { agent: r.agent, agentAt: r.startedAt });
+        s.firstAt = Math.min(s.firstAt, r.startedAt);
+        s.lastAt = Math.max(s.lastAt, r.startedAt);
+        s.requests++;
+        s.inputTokens += r.usage.inputTokens ?? 0;
+        s.outputTokens += r.usage.outputTokens ?? 0;
+        s.costUsd += r.costUsd ?? 0;
+        if (r.model !== undefined && !s.models.includes(r.model)) s.models = [...s.models, r.model].sort();
+        expected.set(key, s);
+      }
+      const got = await all((cursor) => store.listSessions({}, { limit: 9, cursor }));
+      const want = [...expected.values()].map(({ agentAt: _, ...s }: SessionSummary & { agentAt?: number }) => s).sort((a, b) => b.lastAt - a.lastAt || (a.sessionId < b.sessionId ? 1 : a.sessionId > b.sessionId ? -1 : (b.login ?? '').localeCompare(a.login ?? '')));
+      assert.deepStrictEqual(got.map((s) => ({ ...s, costUsd: Math.round(s.costUsd * 1e9) })), want.map((s) => ({ ...s, costUsd: Math.round(s.costUsd * 1e9) })));
+      assert.deepEqual((await store.listSessions({ sessionId: 'shared' }, { limit: 10 })).items.map((s) => [s.login, s.models]), [['bob@example.com', ['gpt-5']], ['alice@example.com', ['claude-sonnet-4-5']]]);
+      const byModel = await all((cursor) => store.listSessions({ model: 'gemini-2.5-pro' }, { limit: 10, cursor }));
+      assert.deepEqual(byModel.map((s) => `${s.sessionId}|${s.login ?? ''}`).sort(), want.filter((s) => s.models.includes('gemini-2.5-pro')).map((s) => `${s.sessionId}|${s.login ?? ''}`).sort());
+    }));
+
+    test('tool calls list newest first with their call identity', () => withStore(backend, async (store) => {
+      const calls = varied(300, { seed: 7 });
+      await store.insertCalls(calls);
+      const expected = calls.flatMap(({ record: r }) => r.toolCalls.map((t, position) => ({ position, row: {
+        callId: r.id, at: r.endedAt, name: t.name, arguments: t.arguments,
+        ...(t.id ? { id: t.id } : {}), ...(r.login ? { login: r.login } : {}), ...(r.agent ? { agent: r.agent } : {}), ...(r.model ? { model: r.model } : {}), ...(r.sessionId ? { sessionId: r.sessionId } : {}),
+      } })));
+      expected.sort((a, b) => b.row.at - a.row.at || (a.row.callId < b.row.callId ? 1 : a.row.callId > b.row.callId ? -1 : b.position - a.position));
+      assert.ok(expected.length > 50);
+      assert.deepStrictEqual(await all((cursor) => store.listToolCalls({}, { limit: 11, cursor })), expected.map((e) => e.row));
+      assert.deepStrictEqual(await all((cursor) => store.listToolCalls({ name: 'Bash' }, { limit: 11, cursor })), expected.map((e) => e.row).filter((r) => r.name === 'Bash'));
+      const withTools = calls.find((c) => c.record.toolCalls.length === 2)!.record;
+      assert.deepStrictEqual((await store.getCall(withTools.id))?.record.toolCalls, withTools.toolCalls);
+    }));
+
+    test('purgeCaptures drops old captures (and tool calls when asked) in batches, keeping calls and rollups', () => withStore(backend, async (store) => {
+      const calls = Array.from({ length: 2600 }, (_, i): StoredCall => {
+        const record: CallRecord = { ...bareRecord(`p-${String(i).padStart(4, '0')}`, T0 + i * 1000), login: 'p', toolCalls: [{ name: 'Read', arguments: '{}' }] };
+        return { record, captures: captureOf(record.id) };
+      });
+      for (let i = 0; i < calls.length; i += 500) await store.insertCalls(calls.slice(i, i + 500));
+      const usage = await store.usage('hour', {});
+      const cut = T0 + 2300 * 1000 + 10; // calls 0..2299 ended before it (endedAt = startedAt + 10)
+      assert.equal(await store.purgeCaptures(cut, { toolCalls: false }), 2300);
+      assert.equal((await store.getCall('p-2299'))?.captures, undefined);
+      assert.deepStrictEqual((await store.getCall('p-2299'))?.record.toolCalls, [{ name: 'Read', arguments: '{}' }]);
+      assert.ok((await store.getCall('p-2300'))?.captures);
+      assert.equal(await store.purgeCaptures(cut, { toolCalls: true }), 0);
+      assert.deepStrictEqual((await store.getCall('p-0005'))?.record.toolCalls, []);
+      assert.equal((await all((cursor) => store.listToolCalls({}, { limit: 1000, cursor }))).length, 300);
+      assert.equal((await all((cursor) => store.listCalls({}, { limit: 1000, cursor }))).length, 2600);
+      assert.deepStrictEqual(await store.usage('hour', {}), usage);
+    }));
+  });
+}
