@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 export type StorageConfig = {
-  /** `sqlite:PATH` (default, under the data dir) or `postgres://…`. */
+  /** `sqlite:PATH` (default, under the data dir), `postgres://…`, or `none` (calls are only logged). */
   readonly url: string;
   /** Where finished calls are journaled before the store has them. */
   readonly journalDir: string;
@@ -35,8 +35,8 @@ export function readStorage(raw: unknown, problems: Problems, dataDir: string, r
   const storage = object(raw);
   for (const key of Object.keys(storage)) if (!['url', 'journal_dir', 'capture_max_bytes'].includes(key)) problems.warn(`unknown config key "storage.${key}"`);
   let url = typeof storage.url === 'string' && storage.url ? storage.url : `sqlite:${join(dataDir, 'tailgate.db')}`;
-  if (!/^(?:sqlite:|postgres(?:ql)?:\/\/)/.test(url)) {
-    problems.error(`storage.url must start with sqlite: or postgres://`);
+  if (url !== 'none' && !/^(?:sqlite:|postgres(?:ql)?:\/\/)/.test(url)) {
+    problems.error(`storage.url must start with sqlite: or postgres://, or be none`);
     url = `sqlite:${join(dataDir, 'tailgate.db')}`;
   }
   const capture = typeof storage.capture_max_bytes === 'number' && storage.capture_max_bytes >= 0 ? storage.capture_max_bytes : 4 * 1024 * 1024;

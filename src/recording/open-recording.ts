@@ -26,15 +26,19 @@ async function migrateWhenReachable(store: Store, logger: Logger): Promise<void>
  * The recording pipeline of `tailgate serve`: every call to the access log and, durably, to the
  * journal and then the store; retention in the background.
  */
-export async function openRecording(config: () => Config, logger: Logger) {
+export async function openRecording(config: () => Config, logger: Logger): Promise<{ recorder: Recorder; store?: Store; close(): Promise<void> }> {
   const initial = config();
+  const log = createLogRecorder(logger);
+  if (initial.storage.url === 'none') {
+    logger.warn('storage.url is none: calls are logged but not stored; the usage API is off');
+    return { recorder: log, close: async () => {} };
+  }
   const store = await openStore(initial.storage.url);
   const migrated = migrateWhenReachable(store, logger);
   const { journal, leftovers } = await Journal.open(initial.storage.journalDir);
   const writer = createRecordWriter({ store, journal, logger });
   void migrated.then(() => writer.replay(leftovers));
   const retention = startRetention(store, () => config().retention, logger);
-  const log = createLogRecorder(logger);
   const recorder: Recorder = {
     record(call, capture) {
       const { retention: policy } = config();
@@ -47,7 +51,6 @@ export async function openRecording(config: () => Config, logger: Logger) {
   return {
     recorder,
     store,
-    stats: writer.stats,
     async close() {
       retention.stop();
       await writer.close();

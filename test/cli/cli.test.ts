@@ -96,3 +96,31 @@ test('tailgate whoami prints the caller, role and models of a running gateway', 
   assert.equal(unreachable.code, 1);
   assert.match(unreachable.stderr, /cannot reach a gateway/);
 });
+
+test('tailgate usage prints the usage of a running gateway as a table', async () => {
+  const { startFakeUpstream, fixture } = await import('../fake-upstream/fake-upstream.ts');
+  const fake = await startFakeUpstream();
+  const dir = await tempDir();
+  const path = join(dir, 'tailgate.json');
+  await writeFile(path, JSON.stringify({ providers: { openai: { baseurl: fake.url, apikey: 'k', models: ['gpt-4.1'] } }, grants: [grant], data_dir: join(dir, 'data') }));
+  const served = await serve(['--config', path]);
+  try {
+    for (let i = 0; i < 3; i++) {
+      fake.reply(fixture('openai-chat', 'text.json').reply());
+      await (await fetch(`${served.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4.1', messages: [] }) })).arrayBuffer();
+    }
+    let result = await run(['usage', '--by', 'model', '--since', '1h', '--url', served.url]);
+    for (let attempt = 0; attempt < 50 && !/gpt-4\.1\s+3\s/.test(result.stdout); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      result = await run(['usage', '--by', 'model', '--since', '1h', '--url', served.url]);
+    }
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^model\s+requests\s+errors\s+input\s+output/m);
+    assert.match(result.stdout, /^gpt-4\.1\s+3\s+0\s/m);
+    assert.match(result.stdout, /^total\s+3\s/m);
+    assert.equal((await run(['usage', '--by', 'colour', '--url', served.url])).code, 2);
+  } finally {
+    await served.stop();
+    await fake.close();
+  }
+});
