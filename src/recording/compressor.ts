@@ -4,6 +4,21 @@ import type { CompressJob, CompressResult } from './compress-worker.ts';
 export type RawCapture = CompressJob['items'][number];
 export type Compressed = { headers: Buffer; request: Buffer; response: Buffer };
 
+/**
+ * One exactly-sized copy of some bytes. Structured clone copies a typed array's whole backing
+ * ArrayBuffer, and Node's buffers are views into pooled or socket-sized ones many times larger.
+ */
+export function compact(parts: readonly Uint8Array[]): Uint8Array {
+  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
 /** A worker thread that compresses a batch of captures per message, so zstd never runs on the event loop. */
 export function createCompressor() {
   const worker = new Worker(new URL('./compress-worker.ts', import.meta.url));

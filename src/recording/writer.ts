@@ -2,7 +2,7 @@ import type { Logger } from '../logger.ts';
 import type { Store, StoredCall } from '../store/store.ts';
 import type { CallCapture, CallRecord, Recorder } from './call-record.ts';
 import type { Journal } from './journal.ts';
-import { createCompressor } from './compressor.ts';
+import { compact, createCompressor } from './compressor.ts';
 import { redactHeaders, redactRawHeaders } from './redact.ts';
 
 type Pending = { record: CallRecord; capture?: CallCapture; segment: number };
@@ -17,6 +17,8 @@ export type WriterOptions = {
   maxQueued?: number;
   /** Journal bytes (the on-disk spool) past which new calls are dropped and logged. */
   maxSpoolBytes?: number;
+  /** How long calls gather before a batch leaves (unless a whole batch is ready): fewer, larger batches cost the event loop less. */
+  gatherMs?: number;
 };
 
 /**
@@ -30,6 +32,8 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
   const batchSize = options.batchSize ?? 500;
   const maxQueued = options.maxQueued ?? 20_000;
   const maxSpoolBytes = options.maxSpoolBytes ?? 2 * 1024 ** 3;
+  const gatherMs = options.gatherMs ?? 25;
+  const gather = () => new Promise((resolve) => setTimeout(resolve, gatherMs));
   let queue: Pending[] = [];
   /** Segments some of whose calls were dropped from memory: they are re-read from disk once the store is back. */
   const overflowed = new Set<number>();
@@ -48,8 +52,8 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
     const compressed = await compressor.compress(
       captured.map(({ capture }) => ({
         headers: JSON.stringify({ request: redactRawHeaders(capture!.requestHeaders), response: redactHeaders(capture!.responseHeaders) }),
-        request: capture!.requestBody,
-        response: capture!.responseChunks,
+        request: compact([capture!.requestBody]),
+        response: compact(capture!.responseChunks),
       })),
     );
     const byPending = new Map(captured.map((pending, index) => [pending, compressed[index]]));
@@ -83,6 +87,7 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
 
   async function drain(): Promise<void> {
     while (queue.length > 0 || overflowed.size > 0) {
+      if (queue.length < batchSize && !closed) await gather();
       const batch = queue.slice(0, batchSize);
       try {
         if (batch.length > 0) await commit(batch);
@@ -124,8 +129,7 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
       } else {
         queue.push({ record, capture, segment });
       }
-      // Batches form while the previous one is written; a lone call is written on the next tick.
-      if (!running) setImmediate(schedule);
+      if (!running) schedule();
     },
     /** Segments a previous run left behind (a crash, or a store that was down) are stored in the background. */
     replay(leftovers) {
