@@ -9,16 +9,21 @@
 // mode "chunks": one request, every read's arrival time recorded (the no-buffering check).
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
+import { dist, type Dist } from './plan.ts';
 
 export type Mode = 'json' | 'stream' | 'chunks';
 export type Cell = {
   origin: string; path: string; headers: Record<string, string>; body: string;
   mode: Mode; concurrency: number; warmupMs: number; durationMs: number;
   watch: Record<string, number>; // name → pid whose CPU use is sampled over the measured window
+  raw?: boolean; // also return every measured latency (JSON mode), so slices of one cell can be merged
 };
-export type Dist = { p50: number; p99: number; mean: number; max: number };
 export type CellResult = {
   ok: number; errors: number; firstError?: string; elapsedMs: number; rps: number;
+  // Responses read to the end, any status, warm-up included: what a recording target should have stored.
+  answered: number;
+  samples?: number[]; // with `raw`
+  slices?: number; // merged from this many interleaved runs (the A/B variants)
   latency?: Dist; ttfb?: Dist; total?: Dist;
   chunks?: { status: number; reads: number; events: number; bytes: number; firstMs: number; lastMs: number; maxGapMs: number; medianGapMs: number };
   // % of one core during the measured window, per watched process plus `load` (this process) and
@@ -28,15 +33,6 @@ export type CellResult = {
 };
 
 const ms = (ns: bigint): number => Number(ns) / 1e6;
-
-export function dist(values: number[]): Dist | undefined {
-  if (values.length === 0) return undefined;
-  const s = Float64Array.from(values).sort();
-  const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-  let sum = 0;
-  for (const v of s) sum += v;
-  return { p50: at(0.5), p99: at(0.99), mean: sum / s.length, max: s[s.length - 1] };
-}
 
 // utime + stime of a process, in ms (CLK_TCK is 100 on every Linux we run on).
 function cpuMs(pid: number): number {
@@ -85,6 +81,7 @@ async function closedLoop(cell: Cell, pool: Pool): Promise<CellResult> {
   const ttfb: number[] = [];
   const total: number[] = [];
   let errors = 0;
+  let answered = 0;
   let firstError: string | undefined;
   const t0 = process.hrtime.bigint();
   const measureFrom = t0 + BigInt(cell.warmupMs) * 1_000_000n;
@@ -104,16 +101,20 @@ async function closedLoop(cell: Cell, pool: Pool): Promise<CellResult> {
       try {
         const res = await pool.request({ method: 'POST', path: cell.path, headers: cell.headers, body: cell.body });
         if (res.statusCode !== 200) {
-          fail(`HTTP ${res.statusCode}: ${(await res.body.text()).slice(0, 200)}`, start);
+          const text = await res.body.text();
+          answered++;
+          fail(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`, start);
           continue;
         }
         if (cell.mode === 'json') {
           await res.body.text();
+          answered++;
           if (start >= measureFrom) lat.push(ms(process.hrtime.bigint() - start));
         } else {
           let first = 0n;
           for await (const _ of res.body) if (first === 0n) first = process.hrtime.bigint();
           const end = process.hrtime.bigint();
+          answered++;
           if (start >= measureFrom) {
             ttfb.push(ms((first || end) - start));
             total.push(ms(end - start));
@@ -131,14 +132,16 @@ async function closedLoop(cell: Cell, pool: Pool): Promise<CellResult> {
   const cpu = cpuPercent(cpuStart, cpuEnd, elapsedMs);
   const ok = cell.mode === 'json' ? lat.length : total.length;
   return {
-    ok, errors, firstError, elapsedMs, rps: ok / (elapsedMs / 1000),
+    ok, errors, firstError, elapsedMs, rps: ok / (elapsedMs / 1000), answered,
     latency: dist(lat), ttfb: dist(ttfb), total: dist(total), cpu,
+    ...(cell.raw ? { samples: lat } : {}),
   };
 }
 
 async function chunkCheck(cell: Cell, pool: Pool): Promise<CellResult> {
   // Short streams first so connection setup and JIT warm-up are not in the measured stream.
-  for (let i = 0; i < 20; i++) {
+  const warmStreams = 20;
+  for (let i = 0; i < warmStreams; i++) {
     const warm = await pool.request({ method: 'POST', path: cell.path, headers: cell.headers, body: cell.body.replace(/chunks=\d+/, 'chunks=5') });
     for await (const _ of warm.body) { /* drain */ }
   }
@@ -163,7 +166,7 @@ async function chunkCheck(cell: Cell, pool: Pool): Promise<CellResult> {
   const cpu = cpuPercent(cpuStart, cpuEnd, elapsedMs);
   const ok = res.statusCode === 200 ? 1 : 0;
   return {
-    ok, errors: 1 - ok, firstError: ok ? undefined : `HTTP ${res.statusCode}`, elapsedMs, rps: 0, cpu,
+    ok, errors: 1 - ok, firstError: ok ? undefined : `HTTP ${res.statusCode}`, elapsedMs, rps: 0, cpu, answered: warmStreams + 1,
     chunks: {
       status: res.statusCode, reads: arrivals.length, events, bytes,
       firstMs: arrivals[0] ?? NaN, lastMs: arrivals[arrivals.length - 1] ?? NaN,

@@ -2,10 +2,27 @@
 // Change a number here and results stop being comparable with earlier runs.
 import type { CellResult, Mode } from './load.ts';
 
+export type Dist = { p50: number; p99: number; mean: number; max: number };
+export function dist(values: number[]): Dist | undefined {
+  if (values.length === 0) return undefined;
+  const s = Float64Array.from(values).sort();
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+  let sum = 0;
+  for (const v of s) sum += v;
+  return { p50: at(0.5), p99: at(0.99), mean: sum / s.length, max: s[s.length - 1] };
+}
+
 export const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000);
 export const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
-export const TARGETS = (process.env.BENCH_TARGETS ?? 'direct,bare,tailgate,portkey').split(',').map((s) => s.trim()).filter(Boolean);
+// tailgate-norec and tailgate-whois run right after tailgate, so each A/B pair is measured close together.
+export const TARGETS = (process.env.BENCH_TARGETS ?? 'direct,bare,tailgate,tailgate-norec,tailgate-whois,portkey').split(',').map((s) => s.trim()).filter(Boolean);
+// The side-by-side table. The variants (one Tailgate setting changed) get their own A/B sections.
+export const MAIN_TARGETS = ['direct', 'bare', 'tailgate', 'portkey'];
 export const JSON_CONCURRENCY = [1, 16, 64];
+// The variants run only the JSON cells their comparison needs, to keep the whole run near 5 minutes.
+export const VARIANT_CONCURRENCY = [1, 64];
+export const RECORDING_P99_BAR = 10; // issue 4: recording on vs off changes p99 at c=64 by ≤ 10%
+export const WHOIS_P50_BAR = 0.1; // issue 3: whois adds ≤ 0.1 ms p50 once cached
 export const STREAM_CONCURRENCY = [1, 16];
 export const STREAM_DELTAS = 20; // per SSE stream in the streaming cells, 1 ms apart
 export const CHECK_CHUNKS = 1000; // the no-buffering check, 1 ms apart
@@ -41,5 +58,15 @@ export type TargetResult = {
   status: 'ok' | 'failed' | 'skipped'; reason?: string; label: string; version?: string;
   rss?: { idleMB: number; peakMB: number; hwmMB: number; byCellMB: Record<CellKey, number> };
   cells: Record<CellKey, CellOutcome>;
+  // The variants: a twin of the plain tailgate target, measured in the same interleaved slices.
+  baseline?: { label: string; cells: Record<CellKey, CellOutcome> };
+  // Responses the load generator and the preflights read, warm-up and re-runs included.
+  answered?: number;
+  // Recording targets: calls in the store (GET /api/usage) once the writer caught up, vs `answered`.
+  store?: StoreCheck;
+  // tailgate-whois: what the fake tailscaled saw.
+  whois?: WhoisCount;
 };
+export type StoreCheck = { recorded: number | null; answered: number; waitedMs: number; error?: string };
+export type WhoisCount = { requests: number; peers: number; connectionsOpened: number; answered: number };
 export const key = (mode: Mode, api: Api, c = 1): CellKey => (mode === 'chunks' ? `chunks ${api}` : `${mode} ${api} c=${c}`);

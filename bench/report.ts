@@ -1,6 +1,6 @@
 // The side-by-side table printed by `npm run bench`, and the derived headline numbers.
 import type { CellResult } from './load.ts';
-import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_CONCURRENCY, NOISY, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, WARMUP_MS, key, type Api, type CellKey, type CellOutcome, type TargetResult } from './plan.ts';
+import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_CONCURRENCY, MAIN_TARGETS, NOISY, RECORDING_P99_BAR, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, WARMUP_MS, WHOIS_P50_BAR, key, type Api, type CellKey, type CellOutcome, type TargetResult } from './plan.ts';
 const isRes = (o: CellOutcome | undefined): o is CellResult => !!o && !('skipped' in o);
 const f2 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
 const fint = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -48,9 +48,152 @@ export function derive(results: Record<string, TargetResult>): Record<string, un
   }));
 }
 
+// ---------- the A/B comparisons: one Tailgate setting changed, JSON cells only ----------
+type Side = { rps: number; p50: number; p99: number };
+const side = (r: CellResult | undefined): Side | null => (r?.latency ? { rps: Math.round(r.rps), p50: r.latency.p50, p99: r.latency.p99 } : null);
+const pct = (a: number, b: number): number => Math.round(((a - b) / b) * 1000) / 10;
+const r3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+// Issue 4: tailgate (records every call: journal + SQLite) vs tailgate-norec (storage none).
+function recordingPairs(results: Record<string, TargetResult>) {
+  const get = okCell(results);
+  return Object.fromEntries(APIS.map((api) => [api, Object.fromEntries(VARIANT_CONCURRENCY.map((c) => {
+    const on = side(baseCell(results, 'tailgate-norec', key('json', api, c)));
+    const off = side(get('tailgate-norec', key('json', api, c)));
+    return [`c=${c}`, {
+      on, off,
+      p50ChangePercent: on && off ? pct(on.p50, off.p50) : null,
+      p99ChangePercent: on && off ? pct(on.p99, off.p99) : null,
+      rpsChangePercent: on && off ? pct(on.rps, off.rps) : null,
+    }];
+  }))])) as Record<Api, Record<string, { on: Side | null; off: Side | null; p50ChangePercent: number | null; p99ChangePercent: number | null; rpsChangePercent: number | null }>>;
+}
+
+// Issue 3: tailgate-whois (identity from tailscaled whois, cached per connection) vs tailgate (loopback).
+function whoisPairs(results: Record<string, TargetResult>) {
+  const get = okCell(results);
+  return Object.fromEntries(APIS.map((api) => [api, Object.fromEntries(VARIANT_CONCURRENCY.map((c) => {
+    const loopback = side(baseCell(results, 'tailgate-whois', key('json', api, c)));
+    const whois = side(get('tailgate-whois', key('json', api, c)));
+    return [`c=${c}`, {
+      loopback, whois,
+      p50AddedMs: loopback && whois ? r3(whois.p50 - loopback.p50) : null,
+      p99AddedMs: loopback && whois ? r3(whois.p99 - loopback.p99) : null,
+      rpsChangePercent: loopback && whois ? pct(whois.rps, loopback.rps) : null,
+    }];
+  }))])) as Record<Api, Record<string, { loopback: Side | null; whois: Side | null; p50AddedMs: number | null; p99AddedMs: number | null; rpsChangePercent: number | null }>>;
+}
+
+// The twin baseline measured in the same interleaved slices as the variant `n`.
+function baseCell(results: Record<string, TargetResult>, n: string, k: CellKey): CellResult | undefined {
+  const r = results[n]?.status === 'ok' ? results[n].baseline?.cells[k] : undefined;
+  return isRes(r) ? r : undefined;
+}
+
+function okCell(results: Record<string, TargetResult>): (n: string, k: CellKey) => CellResult | undefined {
+  return (n, k) => {
+    const r = results[n]?.status === 'ok' ? results[n].cells[k] : undefined;
+    return isRes(r) ? r : undefined;
+  };
+}
+
+const worst = (values: (number | null)[]): number | null => {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? known.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a)) : null;
+};
+
+// Written to latest.json next to `tailgate`, only for the comparisons that ran.
+export function deriveVariants(results: Record<string, TargetResult>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const store = results.tailgate?.store;
+  if (results['tailgate-norec'] || store) {
+    const pairs = recordingPairs(results);
+    const c64 = Object.fromEntries(APIS.map((api) => [api, pairs[api]['c=64']?.p99ChangePercent ?? null]));
+    const w = worst(Object.values(c64));
+    out.recordingOnVsOff = {
+      bar: `recording on vs off changes p99 at c=64 by ≤ ${RECORDING_P99_BAR}%`,
+      on: 'tailgate-norec.baseline (a twin of tailgate, interleaved)', off: 'tailgate-norec',
+      p99ChangePercentC64: c64,
+      withinBar: w === null ? null : Math.abs(w) <= RECORDING_P99_BAR,
+      ...pairs,
+      store: store ? { ...store, match: store.recorded === store.answered } : null,
+    };
+  }
+  if (results['tailgate-whois']) {
+    const pairs = whoisPairs(results);
+    const c1 = Object.fromEntries(APIS.map((api) => [api, pairs[api]['c=1']?.p50AddedMs ?? null]));
+    const known = Object.values(c1).filter((v): v is number => v !== null);
+    out.whoisOnceCached = {
+      bar: `whois adds ≤ ${WHOIS_P50_BAR} ms p50 once cached`,
+      base: 'tailgate-whois.baseline (a twin of tailgate, interleaved)', whois: 'tailgate-whois',
+      p50AddedMsC1: c1,
+      withinBar: known.length ? Math.max(...known) <= WHOIS_P50_BAR : null,
+      ...pairs,
+      fakeTailscaled: results['tailgate-whois'].whois ?? null,
+    };
+  }
+  return out;
+}
+
+function renderVariants(results: Record<string, TargetResult>, line: (s?: string) => void): void {
+  const get = okCell(results);
+  // n: the variant's own cells; n + '.baseline': its twin's.
+  const col = (name: string, k: CellKey): string => {
+    const [n, twin] = name.split('.');
+    const r = twin ? baseCell(results, n, k) : get(n, k);
+    if (!r?.latency) {
+      const o = twin ? results[n]?.baseline?.cells[k] : results[n]?.cells[k];
+      return pad(`| ${!results[n] ? 'not run' : results[n].status !== 'ok' ? results[n].status : !o ? '–' : 'skipped' in o ? 'n/a' : `${o.errors} errors`}`, COL);
+    }
+    return pad(`| ${lpad(fint(r.rps), 6)}${pad(flags(r), 2)} ${f2(r.latency.p50)}/${f2(r.latency.p99)}${r.errors ? ` !${r.errors}` : ''}`, COL);
+  };
+  const pctS = (n: number | null): string => (n === null ? 'n/a' : `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(1)}%`);
+
+  if (results['tailgate-norec']) {
+    const pairs = recordingPairs(results);
+    line();
+    line(`Recording on vs off (issue 4: p99 at c=64 may change by ≤ ${RECORDING_P99_BAR}%): JSON req/s, latency p50/p99 ms`);
+    line(`  interleaved: tailgate-norec and a twin of tailgate ran side by side, slices baseline·variant·variant·baseline`);
+    line(`${pad('', 15)}${pad('| tailgate twin (on)', COL)}${pad('| tailgate-norec (off)', COL)}| on vs off: p50 · p99 · req/s`);
+    for (const api of APIS) for (const c of VARIANT_CONCURRENCY) {
+      const k = key('json', api, c);
+      const d = pairs[api][`c=${c}`];
+      line(`${pad(`${api} c=${c}`, 15)}${col('tailgate-norec.baseline', k)}${col('tailgate-norec', k)}| ${pctS(d.p50ChangePercent)} · ${pctS(d.p99ChangePercent)} · ${pctS(d.rpsChangePercent)}`);
+    }
+    const c64 = APIS.map((api) => pairs[api]['c=64'].p99ChangePercent);
+    const w = worst(c64);
+    line(`  p99 change at c=64: ${APIS.map((api, i) => `${api} ${pctS(c64[i])}`).join(', ')} → ${w === null ? 'n/a' : Math.abs(w) <= RECORDING_P99_BAR ? `within ${RECORDING_P99_BAR}%` : `OVER ${RECORDING_P99_BAR}%`}`);
+  }
+  const store = results.tailgate?.store;
+  if (store) {
+    const verdict = store.recorded === null ? `could not query: ${store.error}` : store.recorded === store.answered ? 'all recorded' : store.recorded < store.answered ? `MISSING ${fint(store.answered - store.recorded)}` : `${fint(store.recorded - store.answered)} more than answered`;
+    line(`  store of the tailgate target (recording on): ${store.recorded === null ? 'n/a' : fint(store.recorded)} calls (GET /api/usage?group_by=model&from=1h, ${(store.waitedMs / 1000).toFixed(1)} s after the last cell) vs ${fint(store.answered)} responses clients read → ${verdict}`);
+  }
+
+  if (results['tailgate-whois']) {
+    const pairs = whoisPairs(results);
+    line();
+    line(`Whois once cached (issue 3: adds ≤ ${WHOIS_P50_BAR} ms p50): JSON req/s, latency p50/p99 ms`);
+    line(`  interleaved: tailgate-whois and a twin of tailgate (loopback identity) ran side by side, slices as above`);
+    line(`${pad('', 15)}${pad('| twin (loopback)', COL)}${pad('| tailgate-whois', COL)}| whois − loopback p50/p99 ms · req/s`);
+    for (const api of APIS) for (const c of VARIANT_CONCURRENCY) {
+      const k = key('json', api, c);
+      const d = pairs[api][`c=${c}`];
+      line(`${pad(`${api} c=${c}`, 15)}${col('tailgate-whois.baseline', k)}${col('tailgate-whois', k)}| ${d.p50AddedMs === null || d.p99AddedMs === null ? 'n/a' : `${sign(d.p50AddedMs)} / ${sign(d.p99AddedMs)} · ${pctS(d.rpsChangePercent)}`}`);
+    }
+    const c1 = APIS.map((api) => pairs[api]['c=1'].p50AddedMs);
+    const known = c1.filter((v): v is number => v !== null);
+    line(`  p50 added at c=1: ${APIS.map((api, i) => `${api} ${c1[i] === null ? 'n/a' : `${sign(c1[i] as number)} ms`}`).join(', ')} → ${known.length === 0 ? 'n/a' : Math.max(...known) <= WHOIS_P50_BAR ? `within ${WHOIS_P50_BAR} ms` : `OVER ${WHOIS_P50_BAR} ms`}`);
+    const w = results['tailgate-whois'].whois;
+    if (w) line(`  fake tailscaled: ${fint(w.requests)} whois requests for ${fint(w.peers)} peers (ip:port); the load side opened ${fint(w.connectionsOpened)} connections and read ${fint(w.answered)} responses`);
+  }
+}
+
 export function render(results: Record<string, TargetResult>, meta: Record<string, unknown>): string {
   const names = TARGETS.filter((n) => results[n]);
-  const shown = names.filter((n) => results[n].status === 'ok');
+  // The side-by-side sections show the main targets; the variants have their own A/B sections below.
+  const shown = names.filter((n) => results[n].status === 'ok' && MAIN_TARGETS.includes(n));
+  const ran = names.filter((n) => results[n].status === 'ok');
   const cell = (n: string, k: CellKey): CellResult | undefined => {
     const r = results[n]?.status === 'ok' ? results[n].cells[k] : undefined;
     return isRes(r) ? r : undefined;
@@ -64,10 +207,10 @@ export function render(results: Record<string, TargetResult>, meta: Record<strin
   line();
   for (const n of names) {
     const r = results[n];
-    line(`  ${pad(n, 9)} ${r.label.replace('{version}', r.version ? ` ${r.version}` : '')}`);
+    line(`  ${pad(n, 14)} ${r.label.replace('{version}', r.version ? ` ${r.version}` : '')}`);
     if (r.status !== 'ok') {
       const [first, ...rest] = (r.reason ?? '').split('\n');
-      line(`  ${pad('', 9)} → ${n}: ${r.status} (${first})`);
+      line(`  ${pad("", 14)} → ${n}: ${r.status} (${first})`);
       if (rest.length) line(rest.join('\n'));
     }
   }
@@ -130,9 +273,9 @@ export function render(results: Record<string, TargetResult>, meta: Record<strin
 
     line();
     line('RSS of the target process tree, MB: after start → peak under load (VmRSS sampled every 100 ms, and VmHWM)');
-    for (const n of shown) {
+    for (const n of ran) {
       const m = results[n].rss;
-      if (m) line(`  ${pad(n, 9)} ${lpad(f2(m.idleMB), 5)} → ${lpad(f2(m.peakMB), 5)}`);
+      if (m) line(`  ${pad(n, 14)} ${lpad(f2(m.idleMB), 5)} → ${lpad(f2(m.peakMB), 5)}${MAIN_TARGETS.includes(n) ? '' : ` (JSON c=${VARIANT_CONCURRENCY.join('/')} only)`}`);
     }
   }
 
@@ -165,13 +308,14 @@ export function render(results: Record<string, TargetResult>, meta: Record<strin
     line(`tailgate: ${results.tailgate.status} (${results.tailgate.reason?.split('\n')[0]})`);
   }
   if (results.portkey && results.portkey.status !== 'ok') line(`portkey: skipped (${results.portkey.reason?.split('\n')[0]})`);
+  renderVariants(results, line);
 
-  const others = shown.flatMap((n) => Object.values(results[n].cells).filter(isRes).map((r) => r.cpu.other ?? 0)).sort((x, y) => x - y);
+  const others = ran.flatMap((n) => Object.values(results[n].cells).filter(isRes).map((r) => r.cpu.other ?? 0)).sort((x, y) => x - y);
   if (others.length) {
     const noisy = others.filter((o) => o >= NOISY).length;
     line();
     line(`* load side (mock + load generator, cpu1) ≥90% busy: the target was not the limit, read as "at least".`);
-    const rerun = shown.reduce((acc, n) => acc + Object.values(results[n].cells).filter((r) => isRes(r) && r.retriedOther).length, 0);
+    const rerun = ran.reduce((acc, n) => acc + Object.values(results[n].cells).filter((r) => isRes(r) && r.retriedOther).length, 0);
     line(`~ processes outside the benchmark used ≥${NOISY}% of a core during the cell (such cells are re-run once, quieter run kept;`);
     line(`  ${rerun} re-run this time). This run: median ${others[others.length >> 1]}%, max ${others[others.length - 1]}%, ${noisy}/${others.length} cells still marked.`);
   }

@@ -22,8 +22,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { Cell, CellResult, Mode } from './load.ts';
-import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_CONCURRENCY, NOISY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, WARMUP_MS, body, key, type Api, type CellKey, type TargetResult } from './plan.ts';
-import { derive, render } from './report.ts';
+import { startFakeTailscaled, userNode } from '../test/identity/fake-tailscaled.ts';
+import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_CONCURRENCY, NOISY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
+import { derive, deriveVariants, render } from './report.ts';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH, '..');
@@ -35,14 +36,94 @@ const TAILGATE_BIN = path.resolve(ROOT, process.env.BENCH_TAILGATE_BIN ?? 'bin/t
 const PORTKEY_ENTRY = path.join(PORTKEY_DIR, 'node_modules/@portkey-ai/gateway/build/start-server.js');
 
 // ---------- targets ----------
-type Running = { origin: string; pid?: number; child?: ChildProcess; headers: Record<Api, Record<string, string>>; version?: string };
-type Target = { name: string; label: string; start: (mock: string) => Promise<Running> };
+type Running = {
+  origin: string; pid?: number; child?: ChildProcess; headers: Record<Api, Record<string, string>>; version?: string;
+  baseline?: Running; // the variants: a twin of the plain tailgate target, also on cpu0
+  after?: () => Promise<Partial<TargetResult>>; // after the cells, while the target still runs
+  close?: () => Promise<void>; // after the target stopped
+};
+type Target = {
+  name: string; label: string; start: (mock: string) => Promise<Running>;
+  cells?: 'full' | 'variant'; // variant: JSON cells at VARIANT_CONCURRENCY only
+  storeCheck?: boolean; // count the calls in the store (GET /api/usage) before stopping
+};
 
 const common = { 'content-type': 'application/json', 'user-agent': 'tailgate-bench/1' };
 const realKeys: Record<Api, Record<string, string>> = {
   openai: { ...common, authorization: 'Bearer sk-bench' },
   anthropic: { ...common, 'x-api-key': 'sk-ant-bench', 'anthropic-version': '2023-06-01' },
 };
+
+// `tailgate serve` with a generated config; `extra` overrides or adds top-level keys (storage, identity, grants).
+async function startTailgate(name: string, mock: string, extra: Record<string, unknown>): Promise<Running> {
+  if (!existsSync(TAILGATE_BIN)) throw new Error(`${TAILGATE_BIN} does not exist`);
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tailgate-bench-'));
+  tmpDirs.push(dir);
+  const config = path.join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({
+    providers: {
+      openai: { baseurl: mock, apikey: 'sk-bench', models: ['gpt-4.1'], compatibility: { openai_chat: true, openai_responses: true } },
+      anthropic: { baseurl: mock, apikey: 'sk-ant-bench', authorization: 'x-api-key', models: ['claude-sonnet-4-5'], compatibility: { anthropic_messages: true } },
+    },
+    grants: [{ src: ['*', '(loopback)'], app: { 'tailscale.com/cap/aperture': [{ role: 'admin' }, { models: '**' }] } }],
+    // A fresh store every run (default is ./tailgate-data): a database grown by earlier runs would
+    // make runs incomparable. The default storage.url is sqlite:<data_dir>/tailgate.db.
+    data_dir: path.join(dir, 'data'),
+    ...extra,
+  }, null, 2));
+  const args = [TAILGATE_BIN, 'serve', '--config', config, '--listen', `127.0.0.1:${port}`];
+  const child = startChild(name, args, '0');
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    await waitHttp(child, name, origin, '/v1/models', (s) => s === 200, 20_000);
+  } catch (err) {
+    await stopChild(child);
+    throw new Error(`${(err as Error).message}\n${await diagnose(name, args, ROOT)}`);
+  }
+  // Clients hold no provider key; SDKs still send a placeholder, which the gateway must drop.
+  const placeholder: Record<Api, Record<string, string>> = {
+    openai: { ...common, authorization: 'Bearer tailgate' },
+    anthropic: { ...common, 'x-api-key': 'tailgate', 'anthropic-version': '2023-06-01' },
+  };
+  return { origin, pid: child.pid, child, headers: placeholder };
+}
+
+// A variant plus its baseline: a twin of the plain tailgate target (same config, own fresh store).
+async function withTwin(name: string, mock: string, startVariant: () => Promise<Running>): Promise<Running> {
+  const baseline = await startTailgate(`${name}.baseline`, mock, {});
+  try {
+    return { ...(await startVariant()), baseline };
+  } catch (err) {
+    await stopChild(baseline.child);
+    throw err;
+  }
+}
+
+// Issue 4's check that recording really happened: the calls the running gateway's store holds
+// (GET /api/usage; loopback is admin) against the responses clients read. The writer batches, so
+// wait up to 5 s for it to catch up.
+async function countStored(origin: string, answered: number): Promise<StoreCheck> {
+  const t0 = Date.now();
+  let recorded: number | null = null;
+  let error: string | undefined;
+  for (;;) {
+    try {
+      const res = await request(`${origin}/api/usage?group_by=model&from=1h`, { method: 'GET', headersTimeout: 5000, bodyTimeout: 5000 });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) error = `HTTP ${res.statusCode}: ${text.slice(0, 160)}`;
+      else {
+        recorded = (JSON.parse(text) as { rows: { requests: number }[] }).rows.reduce((n, row) => n + Number(row.requests), 0);
+        error = undefined;
+      }
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    if ((recorded !== null && recorded >= answered) || Date.now() - t0 >= 5000) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { recorded, answered, waitedMs: Date.now() - t0, ...(error ? { error } : {}) };
+}
 
 const TARGET_DEFS: Record<string, Target> = {
   direct: { name: 'direct', label: 'load generator → mock upstream', start: async (mock) => ({ origin: mock, headers: realKeys }) },
@@ -54,39 +135,45 @@ const TARGET_DEFS: Record<string, Target> = {
     },
   },
   tailgate: {
-    name: 'tailgate', label: `node ${path.relative(ROOT, TAILGATE_BIN)} serve (loopback identity; the gateway holds the keys)`,
-    start: async (mock) => {
-      if (!existsSync(TAILGATE_BIN)) throw new Error(`${TAILGATE_BIN} does not exist`);
-      const port = await freePort();
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'tailgate-bench-'));
-      tmpDirs.push(dir);
-      const config = path.join(dir, 'config.json');
-      writeFileSync(config, JSON.stringify({
-        providers: {
-          openai: { baseurl: mock, apikey: 'sk-bench', models: ['gpt-4.1'], compatibility: { openai_chat: true, openai_responses: true } },
-          anthropic: { baseurl: mock, apikey: 'sk-ant-bench', authorization: 'x-api-key', models: ['claude-sonnet-4-5'], compatibility: { anthropic_messages: true } },
-        },
-        grants: [{ src: ['*', '(loopback)'], app: { 'tailscale.com/cap/aperture': [{ role: 'admin' }, { models: '**' }] } }],
-        // A fresh store every run (default is ./tailgate-data): a database grown by earlier runs would
-        // make runs incomparable.
-        data_dir: path.join(dir, 'data'),
-      }, null, 2));
-      const args = [TAILGATE_BIN, 'serve', '--config', config, '--listen', `127.0.0.1:${port}`];
-      const child = startChild('tailgate', args, '0');
-      const origin = `http://127.0.0.1:${port}`;
+    name: 'tailgate', label: `node ${path.relative(ROOT, TAILGATE_BIN)} serve (loopback identity; records every call to SQLite; the gateway holds the keys)`,
+    storeCheck: true,
+    start: (mock) => startTailgate('tailgate', mock, {}),
+  },
+  // The variants change one setting of the plain tailgate target. Each starts a twin of that target as
+  // its baseline, and the two are measured in interleaved slices (see benchVariant), so a machine that
+  // gets busier or quieter during the run shifts both sides alike.
+  // Issue 4: recording off (calls only go to the access log) vs on (journal + SQLite).
+  'tailgate-norec': {
+    name: 'tailgate-norec', label: 'tailgate with "storage": {"url": "none"}: calls are logged, nothing is journaled or stored',
+    cells: 'variant',
+    start: (mock) => withTwin('tailgate-norec', mock, () => startTailgate('tailgate-norec', mock, { storage: { url: 'none' } })),
+  },
+  // Issue 3: the caller is identified by tailscaled's whois (a fake one on a unix socket, served by this
+  // orchestrator on cpu1) instead of by being on loopback. The gateway caches a loopback peer by
+  // ip:port, i.e. per keep-alive connection (the userspace-networking case): one whois per connection.
+  'tailgate-whois': {
+    name: 'tailgate-whois', label: 'tailgate with identity.sources ["tailscale"], whois by a fake tailscaled (cache_ms 60000)',
+    cells: 'variant',
+    start: (mock) => withTwin('tailgate-whois', mock, async () => {
+      const fake = await startFakeTailscaled({
+        '127.0.0.1': userNode({ login: 'alice@example.com', displayName: 'Alice', host: 'alice-mbp', tailnetIp: '100.101.102.103' }),
+      });
+      tmpDirs.push(path.dirname(fake.socket)); // removed on exit even if the run is interrupted
       try {
-        await waitHttp(child, 'tailgate', origin, '/v1/models', (s) => s === 200, 20_000);
+        const running = await startTailgate('tailgate-whois', mock, {
+          identity: { sources: ['tailscale'], tailscale: { socket: fake.socket, cache_ms: 60_000 } },
+          grants: [{ src: ['alice@example.com'], app: { 'tailscale.com/cap/aperture': [{ role: 'admin' }, { models: '**' }] } }],
+        });
+        return {
+          ...running,
+          after: async () => ({ whois: { requests: fake.whoisCount(), peers: new Set(fake.requests.map((r) => r.addr)).size, connectionsOpened: 0, answered: 0 } }),
+          close: () => fake.close(),
+        };
       } catch (err) {
-        await stopChild(child);
-        throw new Error(`${(err as Error).message}\n${await diagnose('tailgate', args, ROOT)}`);
+        await fake.close();
+        throw err;
       }
-      // Clients hold no provider key; SDKs still send a placeholder, which the gateway must drop.
-      const placeholder: Record<Api, Record<string, string>> = {
-        openai: { ...common, authorization: 'Bearer tailgate' },
-        anthropic: { ...common, 'x-api-key': 'tailgate', 'anthropic-version': '2023-06-01' },
-      };
-      return { origin, pid: child.pid, child, headers: placeholder };
-    },
+    }),
   },
   portkey: {
     name: 'portkey', label: '@portkey-ai/gateway{version} from npm, provider openai/anthropic with x-portkey-custom-host = mock',
@@ -300,10 +387,11 @@ function runLoad(cell: Cell): Promise<CellResult> {
 }
 
 // One request per kind before any load: a target that answers wrongly gets no numbers for that kind.
-async function preflight(t: Running, api: Api, mode: Mode): Promise<string | null> {
+async function preflight(t: Running, api: Api, mode: Mode, counts: { answered: number }): Promise<string | null> {
   try {
     const res = await request(`${t.origin}${PATHS[api]}`, { method: 'POST', headers: t.headers[api], body: body(api, mode === 'chunks' ? 'stream' : mode), headersTimeout: 10_000, bodyTimeout: 10_000 });
     const text = await res.body.text();
+    counts.answered++;
     if (res.statusCode !== 200) return `HTTP ${res.statusCode}: ${text.slice(0, 160).replace(/\s+/g, ' ')}`;
     if (mode === 'json' && !/"usage"/.test(text)) return `200 but no usage in body: ${text.slice(0, 120)}`;
     if (mode !== 'json') {
@@ -314,6 +402,21 @@ async function preflight(t: Running, api: Api, mode: Mode): Promise<string | nul
   } catch (err) {
     return (err as Error).message;
   }
+}
+
+const dead = (child: ChildProcess | undefined): boolean => !!child && (child.exitCode !== null || child.signalCode !== null);
+
+// Interleaved slices of one variant cell, merged per side (all latencies pooled; CPU averaged).
+function merge(parts: CellResult[]): CellResult {
+  const total = (pick: (p: CellResult) => number): number => parts.reduce((n, p) => n + pick(p), 0);
+  const elapsedMs = total((p) => p.elapsedMs);
+  const ok = total((p) => p.ok);
+  const cpu: Record<string, number> = {};
+  for (const k of new Set(parts.flatMap((p) => Object.keys(p.cpu)))) cpu[k] = Math.round(total((p) => p.cpu[k] ?? 0) / parts.length);
+  return {
+    ok, errors: total((p) => p.errors), firstError: parts.find((p) => p.firstError)?.firstError, elapsedMs, rps: ok / (elapsedMs / 1000),
+    answered: total((p) => p.answered ?? 0), latency: dist(parts.flatMap((p) => p.samples ?? [])), cpu, slices: parts.length,
+  };
 }
 
 async function benchTarget(def: Target, mock: string, mockPid: number): Promise<TargetResult> {
@@ -327,6 +430,30 @@ async function benchTarget(def: Target, mock: string, mockPid: number): Promise<
   }
   result.version = running.version;
   const rss = running.pid ? new RssSampler(running.pid) : undefined;
+  const byCellMB: Record<CellKey, number> = {};
+  // Every response read (preflights, warm-up, re-runs) and every connection the load side opened.
+  const counts = { answered: 0, connections: 0 };
+  if (def.cells === 'variant' && running.baseline) await benchVariant(def, running, running.baseline, mockPid, result, counts, rss, byCellMB);
+  else await benchCells(def, running, mockPid, result, counts, rss, byCellMB);
+  result.rss = rss ? { ...rss.stop(), byCellMB } : undefined;
+  result.answered = counts.answered;
+  if (!dead(running.child) && def.storeCheck) {
+    process.stderr.write(`  ${def.name.padEnd(9)} counting the calls in its store\n`);
+    result.store = await countStored(running.origin, counts.answered);
+  }
+  if (running.after) {
+    const extra = await running.after();
+    if (extra.whois) extra.whois = { ...extra.whois, connectionsOpened: counts.connections, answered: counts.answered };
+    Object.assign(result, extra);
+  }
+  await Promise.all([stopChild(running.child), stopChild(running.baseline?.child)]);
+  await running.close?.();
+  return result;
+}
+
+type Counts = { answered: number; connections: number };
+
+async function benchCells(def: Target, running: Running, mockPid: number, result: TargetResult, counts: Counts, rss: RssSampler | undefined, byCellMB: Record<CellKey, number>): Promise<void> {
   const watch: Record<string, number> = { mock: mockPid };
   if (running.pid) watch.target = running.pid;
   const plan: { mode: Mode; api: Api; c: number }[] = [];
@@ -334,11 +461,10 @@ async function benchTarget(def: Target, mock: string, mockPid: number): Promise<
   for (const api of APIS) for (const c of STREAM_CONCURRENCY) plan.push({ mode: 'stream', api, c });
   for (const api of APIS) plan.push({ mode: 'chunks', api, c: 1 });
   const broken = new Map<string, string>();
-  const byCellMB: Record<CellKey, number> = {};
   for (const { mode, api, c } of plan) {
     const kind = `${mode === 'chunks' ? 'stream' : mode} ${api}`;
     if (!broken.has(kind)) {
-      const why = await preflight(running, api, mode);
+      const why = await preflight(running, api, mode, counts);
       broken.set(kind, why ?? '');
     }
     const k = key(mode, api, c);
@@ -350,13 +476,19 @@ async function benchTarget(def: Target, mock: string, mockPid: number): Promise<
       mode, concurrency: c, warmupMs: WARMUP_MS, durationMs: DURATION_MS, watch,
     };
     try {
-      let r: CellResult & { retriedOther?: number[] } = await runLoad(spec);
+      const load = async (): Promise<CellResult> => {
+        counts.connections += c;
+        const out = await runLoad(spec);
+        counts.answered += out.answered ?? 0;
+        return out;
+      };
+      let r: CellResult & { retriedOther?: number[] } = await load();
       // This box may be shared: a cell during which other processes took ≥NOISY% of a core is run
       // once more (within a budget) and the quieter run is kept. Chosen by the noise, not the result.
       if ((r.cpu.other ?? 0) >= NOISY && retries.left > 0) {
         retries.left--;
         process.stderr.write(`  ${''.padEnd(9)} ${k}: other processes used ${r.cpu.other}% of a core, running it again\n`);
-        const again = await runLoad(spec);
+        const again = await load();
         const keep = (again.cpu.other ?? 0) < (r.cpu.other ?? 0) ? again : r;
         r = { ...keep, retriedOther: [r.cpu.other ?? 0, again.cpu.other ?? 0] };
       }
@@ -365,15 +497,59 @@ async function benchTarget(def: Target, mock: string, mockPid: number): Promise<
       result.cells[k] = { skipped: (err as Error).message };
     }
     if (rss) byCellMB[k] = rss.cellPeak();
-    if (running.child && (running.child.exitCode !== null || running.child.signalCode !== null)) {
+    if (dead(running.child)) {
       result.status = 'failed';
       result.reason = `${def.name} died during ${k}\n${logTail(def.name)}`;
-      break;
+      return;
     }
   }
-  result.rss = rss ? { ...rss.stop(), byCellMB } : undefined;
-  await stopChild(running.child);
-  return result;
+}
+
+// A variant against its twin baseline: each JSON cell runs as four slices, baseline · variant ·
+// variant · baseline (ABBA cancels a linear drift in machine load), each with half the usual warm-up
+// and half the measured time, so each side still gets DURATION_MS measured per cell. The slices of a
+// side are merged. Noisy slices are not re-run: interleaving is what makes the pair comparable.
+async function benchVariant(def: Target, variant: Running, baseline: Running, mockPid: number, result: TargetResult, counts: Counts, rss: RssSampler | undefined, byCellMB: Record<CellKey, number>): Promise<void> {
+  const base: Record<CellKey, CellOutcome> = {};
+  result.baseline = { label: `twin of the tailgate target, measured in the same interleaved slices`, cells: base };
+  const sides = [baseline, variant, variant, baseline];
+  const baseCounts: Counts = { answered: 0, connections: 0 };
+  for (const api of APIS) {
+    const why = (await preflight(baseline, api, 'json', baseCounts)) ?? (await preflight(variant, api, 'json', counts));
+    for (const c of VARIANT_CONCURRENCY) {
+      const k = key('json', api, c);
+      if (why) { result.cells[k] = base[k] = { skipped: `preflight failed: ${why}` }; continue; }
+      process.stderr.write(`  ${def.name.padEnd(9)} ${k} (interleaved with its baseline)\n`);
+      const parts = new Map<Running, CellResult[]>([[baseline, []], [variant, []]]);
+      try {
+        for (const side of sides) {
+          const other = side === variant ? baseline : variant;
+          const watch: Record<string, number> = { mock: mockPid };
+          if (side.pid) watch.target = side.pid;
+          if (other.pid) watch.twin = other.pid;
+          const out = await runLoad({
+            origin: side.origin, path: PATHS[api], headers: side.headers[api], body: body(api, 'json'), mode: 'json', concurrency: c,
+            warmupMs: Math.round(WARMUP_MS / 2), durationMs: Math.round(DURATION_MS / 2), watch, raw: true,
+          });
+          const n = side === variant ? counts : baseCounts;
+          n.connections += c;
+          n.answered += out.answered ?? 0;
+          parts.get(side)?.push(out);
+        }
+        result.cells[k] = merge(parts.get(variant) ?? []);
+        base[k] = merge(parts.get(baseline) ?? []);
+      } catch (err) {
+        result.cells[k] = base[k] = { skipped: (err as Error).message };
+      }
+      if (rss) byCellMB[k] = rss.cellPeak();
+      const gone = dead(variant.child) ? def.name : dead(baseline.child) ? `${def.name}.baseline` : '';
+      if (gone) {
+        result.status = 'failed';
+        result.reason = `${gone} died during ${k}\n${logTail(gone)}`;
+        return;
+      }
+    }
+  }
 }
 
 // ---------- main ----------
@@ -405,7 +581,7 @@ async function main(): Promise<void> {
   await stopChild(mockChild);
   meta.elapsed = `run took ${Math.round((Date.now() - started) / 1000)} s`;
   const table = render(results, meta);
-  writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify({ meta, tailgate: derive(results), results, table: table.split('\n') }, null, 2) + '\n');
+  writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify({ meta, tailgate: derive(results), ...deriveVariants(results), results, table: table.split('\n') }, null, 2) + '\n');
   process.stdout.write(table + '\n\nraw numbers: bench/results/latest.json\n');
 }
 
