@@ -1,12 +1,6 @@
-import { zstdDecompressSync } from 'node:zlib';
 import { createSseFramer } from '../metering/sse-framer.ts';
+import { unpackCapture as inflate } from '../recording/capture-codec.ts';
 import type { CallDetail } from '../store/store.ts';
-
-const zstdMagic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
-
-function inflate(bytes: Buffer): Buffer {
-  return bytes.subarray(0, 4).equals(zstdMagic) ? zstdDecompressSync(bytes) : bytes;
-}
 
 /** A stored stream, split into its SSE events so a reader sees what the client saw, event by event. */
 function sseEvents(text: string): { event?: string; data?: string }[] {

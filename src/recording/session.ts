@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 type Json = Record<string, unknown>;
 
@@ -44,5 +44,5 @@ export function sessionOf(header: (name: string) => string | undefined, body: Js
   if (!body) return undefined;
   const start = conversationStart(body);
   if (start.every((part) => part === undefined)) return undefined;
-  return `fp_${createHash('sha256').update(JSON.stringify([login ?? '', ...start])).digest('hex').slice(0, 24)}`;
+  return `fp_${hash('sha256', JSON.stringify([login ?? '', ...start])).slice(0, 24)}`;
 }

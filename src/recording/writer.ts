@@ -2,6 +2,7 @@ import type { Logger } from '../logger.ts';
 import type { Store, StoredCall } from '../store/store.ts';
 import type { CallCapture, CallRecord, Recorder } from './call-record.ts';
 import type { Journal } from './journal.ts';
+import { compressFromBytes } from './capture-codec.ts';
 import { compact, createCompressor } from './compressor.ts';
 import { redactHeaders, redactRawHeaders } from './redact.ts';
 
@@ -46,21 +47,34 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
 
   const compressor = createCompressor();
 
-  /** Redacts here, compresses in the worker: one round trip per batch. */
+  /**
+   * Redacts here; compresses large parts in the worker (one round trip per batch, and none when every
+   * part is too small to be worth compressing — they are stored as they are, see capture-codec.ts).
+   */
   async function toStored(batch: Pending[]): Promise<StoredCall[]> {
-    const captured = batch.filter((pending) => pending.capture);
-    const compressed = await compressor.compress(
-      captured.map(({ capture }) => ({
-        headers: JSON.stringify({ request: redactRawHeaders(capture!.requestHeaders), response: redactHeaders(capture!.responseHeaders) }),
-        request: compact([capture!.requestBody]),
-        response: compact(capture!.responseChunks),
-      })),
+    const parts = batch.map(({ capture }) =>
+      capture && {
+        headers: compact([Buffer.from(JSON.stringify({ request: redactRawHeaders(capture.requestHeaders), response: redactHeaders(capture.responseHeaders) }))]),
+        request: compact([capture.requestBody]),
+        response: compact(capture.responseChunks),
+      },
     );
-    const byPending = new Map(captured.map((pending, index) => [pending, compressed[index]]));
-    return batch.map((pending) => {
-      const done = byPending.get(pending);
-      if (!done) return { record: pending.record };
-      return { record: pending.record, captures: { headers: done.headers, requestBody: done.request, responseBody: done.response, truncated: pending.capture!.truncated } };
+    const large = parts.filter((part) => part && (part.headers.length >= compressFromBytes || part.request.length >= compressFromBytes || part.response.length >= compressFromBytes));
+    const compressed = new Map(large.length === 0 ? [] : (await compressor.compress(large.map((part) => ({ ...part!, headers: Buffer.from(part!.headers).toString() })))).map((done, index) => [large[index], done]));
+    return batch.map((pending, index) => {
+      const part = parts[index];
+      if (!part) return { record: pending.record };
+      const done = compressed.get(part);
+      const bytes = (value: Uint8Array) => Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      return {
+        record: pending.record,
+        captures: {
+          headers: done?.headers ?? bytes(part.headers),
+          requestBody: done?.request ?? bytes(part.request),
+          responseBody: done?.response ?? bytes(part.response),
+          truncated: pending.capture!.truncated,
+        },
+      };
     });
   }
 

@@ -1,4 +1,4 @@
-import { zstdDecompressSync } from 'node:zlib';
+import { unpackCapture } from '../recording/capture-codec.ts';
 import { CALL_COLUMNS, callFromRow, type CallRow } from './call-rows.ts';
 import { attachToolCalls } from './list-calls.ts';
 import type { Executor } from './sql/executor.ts';
@@ -10,7 +10,7 @@ const asBuffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer
 
 /**
  * One call with its captures. Headers are small, so they are decompressed and parsed here; the bodies
- * come back zstd-compressed exactly as stored — the caller decompresses only what it shows (a 10 MB
+ * come back exactly as stored (zstd-compressed when large, see capture-codec.ts) — the caller decompresses only what it shows (a 10 MB
  * stream need not cross the worker boundary twice or be inflated to render a summary).
  */
 export async function getCall(db: Executor, id: string): Promise<CallDetail | undefined> {
@@ -23,7 +23,7 @@ export async function getCall(db: Executor, id: string): Promise<CallDetail | un
   return {
     record,
     captures: {
-      headers: JSON.parse(zstdDecompressSync(capture.headers).toString('utf8')) as unknown,
+      headers: JSON.parse(unpackCapture(capture.headers).toString('utf8')) as unknown,
       requestBody: asBuffer(capture.request_body),
       responseBody: asBuffer(capture.response_body),
       truncated: Number(capture.truncated) === 1,

@@ -7,9 +7,9 @@ import type { CallRecord } from '../recording/call-record.ts';
 export type StoredCall = {
   record: CallRecord;
   captures?: {
-    /** zstd-compressed JSON `{"request": {name: value}, "response": {name: value}}`, credentials redacted. */
+    /** JSON `{"request": {name: value}, "response": {name: value}}`, credentials redacted; zstd-compressed when large (recording/capture-codec.ts). */
     headers: Buffer;
-    /** zstd-compressed raw bytes as they crossed the wire (a stream's bytes verbatim). */
+    /** The bytes as they crossed the wire (a stream's verbatim), zstd-compressed when large. */
     requestBody: Buffer;
     responseBody: Buffer;
     /** True when a body was longer than the capture limit and was cut. */
