@@ -6,6 +6,7 @@ import { zstdCompressSync } from 'node:zlib';
 import type { CallRecord, Outcome } from '../../src/recording/call-record.ts';
 import type { StoredCall } from '../../src/store/store.ts';
 import { random } from '../../src/store/testing/records.ts';
+import { uuid7 } from './uuid7.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -43,7 +44,8 @@ const TOOLS = ['Read', 'Edit', 'Bash', 'Grep', 'Write', 'Glob', 'WebFetch', 'Tod
 
 type User = { login: string; node: string; weight: number; tz: number; agents: (typeof AGENTS)[number][]; models: Map<string, string[]> };
 
-export type GenerateOptions = { count: number; end: number; days?: number; seed?: number; users?: number; captureShare?: number };
+/** `ids`: how call ids are made — random UUIDv4 (what the gateway does today) or time-ordered UUIDv7. */
+export type GenerateOptions = { count: number; end: number; days?: number; seed?: number; users?: number; captureShare?: number; ids?: 'uuid4' | 'uuid7' };
 
 /** Streams `count` calls in batches, oldest first, ending near `end`. */
 export function* generateCalls(options: GenerateOptions, batchSize = 5000): Generator<StoredCall[]> {
@@ -135,7 +137,7 @@ export function* generateCalls(options: GenerateOptions, batchSize = 5000): Gene
       ...(m.reasoning ? { reasoningTokens: Math.floor(output * next() * 0.6) } : {}),
     };
     const record: CallRecord = {
-      id: randomUUID(), startedAt, firstByteAt: startedAt + Math.min(duration, 300 + Math.floor(next() * 1500)), endedAt: startedAt + duration,
+      id: options.ids === 'uuid7' ? uuid7(startedAt) : randomUUID(), startedAt, firstByteAt: startedAt + Math.min(duration, 300 + Math.floor(next() * 1500)), endedAt: startedAt + duration,
       overheadMs: 1 + Math.floor(next() * 3), method: 'POST', path: agent.path, login: user.login, identitySource: 'tailscale', node: user.node,
       userAgent: agent.ua, agent: agent.name, sessionId, provider: m.provider, model: m.name, upstreamModel: m.name, stream: agent.name !== 'openai-sdk',
       status: outcome === 'ok' || outcome === 'aborted' ? 200 : outcome === 'denied' ? 403 : outcome === 'client_error' ? 400 : 529, outcome,

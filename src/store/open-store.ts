@@ -1,20 +1,23 @@
 import { isPostgresUrl, sqlitePath } from './open-executor.ts';
-import { PostgresExecutor } from './postgres/executor.ts';
-import { SqlStore } from './sql-store.ts';
-import { SqliteStore } from './sqlite/store.ts';
 import type { Store } from './store.ts';
+import { WorkerStore } from './worker/store.ts';
 
 /** The embedded default: one file beside the gateway. */
 export const DEFAULT_STORAGE_URL = 'sqlite:./tailgate-data/tailgate.db';
 
 /**
  * Opens the store `storage.url` names — `sqlite:PATH` (also `sqlite://PATH`, `sqlite::memory:`) or
- * `postgres://…` / `postgresql://…` (libpq URL; `?options=-c search_path=…` picks a schema) — and applies
- * pending migrations unless told not to, so a caller gets a store that is ready to write.
+ * `postgres://…` / `postgresql://…` (libpq URL; `?options=-c search_path=…` picks a schema) — running
+ * in worker threads (worker/store.ts). PostgreSQL is not contacted until the first query, so a gateway
+ * starts while its database is down; the caller applies migrations with `store.migrate()` (and may
+ * retry it), or passes `{ migrate: true }`.
  */
 export async function openStore(url: string = DEFAULT_STORAGE_URL, options: { migrate?: boolean; poolSize?: number } = {}): Promise<Store> {
-  const store = await open(url, options.poolSize);
-  if (options.migrate !== false) {
+  if (sqlitePath(url) === undefined && !isPostgresUrl(url)) {
+    throw new Error(`storage.url must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);
+  }
+  const store = await WorkerStore.open(url, options);
+  if (options.migrate === true) {
     try {
       await store.migrate();
     } catch (error) {
@@ -23,11 +26,4 @@ export async function openStore(url: string = DEFAULT_STORAGE_URL, options: { mi
     }
   }
   return store;
-}
-
-async function open(url: string, poolSize: number | undefined): Promise<Store> {
-  const file = sqlitePath(url);
-  if (file !== undefined) return SqliteStore.open(file);
-  if (isPostgresUrl(url)) return new SqlStore(PostgresExecutor.open(url, { max: poolSize }));
-  throw new Error(`storage.url must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);
 }

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import type { CallRecord } from '../recording/call-record.ts';
 import { DAY_MS, HOUR_MS } from './rollup.ts';
 import type { Filters, GroupBy, Page, SessionSummary, Store, StoredCall, UsageRow } from './store.ts';
+import { openStore } from './open-store.ts';
 import { BACKENDS, withStore } from './testing/backends.ts';
 import { T0, bareRecord, captureOf, fullRecord, varied } from './testing/records.ts';
 
@@ -266,3 +267,15 @@ for (const backend of BACKENDS) {
     }));
   });
 }
+
+test('opening a PostgreSQL store does not contact the database, so a gateway starts while it is down', async () => {
+  const store = await openStore('postgres://postgres@127.0.0.1:1/unreachable');
+  await assert.rejects(store.migrate());
+  await assert.rejects(store.insertCalls([{ record: fullRecord() }]));
+  await store.close();
+});
+
+test('storage URLs other than sqlite: and postgres:// are refused', async () => {
+  await assert.rejects(openStore('mysql://localhost/db'), /must start with sqlite: or postgres:\/\//);
+  await assert.rejects(openStore('sqlite:'), /names no file/);
+});

@@ -52,7 +52,7 @@ export const BACKENDS: readonly Backend[] = [sqlite, postgres];
 export async function withStore(backend: Backend, fn: (store: Store) => Promise<void>): Promise<void> {
   const scratch = await backend.scratch();
   try {
-    const store = await openStore(scratch.url, { poolSize: 4 });
+    const store = await openStore(scratch.url, { migrate: true, poolSize: 4 });
     try {
       await fn(store);
     } finally {

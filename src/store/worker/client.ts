@@ -18,7 +18,7 @@ export class WorkerClient {
   }
 
   static start(options: WorkerOptions): Promise<WorkerClient> {
-    const worker = new Worker(new URL('./worker.ts', import.meta.url), { workerData: options });
+    const worker = new Worker(new URL('./host.ts', import.meta.url), { workerData: options });
     const client = new WorkerClient(worker);
     return new Promise((resolve, reject) => {
       worker.once('message', (first: WorkerReply) => {
@@ -27,14 +27,14 @@ export class WorkerClient {
           worker.unref();
           resolve(client);
         } else {
-          reject('error' in first ? fromWorkerError(first.error) : new Error('sqlite worker did not start'));
+          reject('error' in first ? fromWorkerError(first.error) : new Error('store worker did not start'));
         }
       });
       worker.on('error', (error) => {
         client.#fail(error);
         reject(error);
       });
-      worker.on('exit', (code) => client.#fail(new Error(`sqlite worker exited (code ${code})`)));
+      worker.on('exit', (code) => client.#fail(new Error(`store worker exited (code ${code})`)));
     });
   }
 

@@ -1,7 +1,11 @@
-/** Messages between the SQLite store's proxy (main thread) and its worker. */
+/** Messages between the store's proxy (main thread, worker/store.ts) and the thread hosting it (worker/host.ts). */
 export type WorkerMethod = 'migrate' | 'insertCalls' | 'usage' | 'listCalls' | 'getCall' | 'listSessions' | 'listToolCalls' | 'purgeStep' | 'close';
 
-export type WorkerOptions = { path: string; readOnly: boolean };
+/**
+ * `role` (SQLite): 'writer' and 'reader' are the two connections of a file store, 'single' one connection
+ * doing both (`:memory:`; PostgreSQL, whose pool gives concurrency by itself).
+ */
+export type WorkerOptions = { url: string; role: 'writer' | 'reader' | 'single'; poolSize?: number };
 
 export type WorkerRequest = { id: number; method: WorkerMethod; args: unknown[] };
 

@@ -2,41 +2,48 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CallRecord } from '../../recording/call-record.ts';
 import type { CallFilters } from '../list-calls.ts';
+import { sqlitePath } from '../open-executor.ts';
 import { purgeAll } from '../purge.ts';
 import type { CallDetail, Filters, GroupBy, Page, SessionSummary, Store, StoredCall, ToolCallRow, UsageRow } from '../store.ts';
-import { WorkerClient } from './worker-client.ts';
+import { WorkerClient } from './client.ts';
 
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
- * SQLite on two worker threads: a writer (migrations, inserts, retention) and a read-only reader (every
- * dashboard query). WAL lets the reader see committed data while the writer writes, so a slow usage
- * query never delays ingest, and neither ever runs on the gateway's event loop.
+ * The Store the gateway uses: a proxy that posts each call to the thread(s) running the shared queries
+ * (worker/host.ts), so no SQL work ever runs on the gateway's event loop.
+ *
+ * SQLite file: two threads, a writer (migrations, inserts, retention) and a read-only reader (dashboard
+ * queries, WAL checkpoints); WAL lets the reader see committed data while the writer writes, so a slow
+ * usage query never delays ingest. PostgreSQL (and `:memory:`): one thread; pg's pool runs its requests
+ * side by side.
  */
-export class SqliteStore implements Store {
-  readonly kind = 'sqlite' as const;
+export class WorkerStore implements Store {
+  readonly kind: 'sqlite' | 'postgres';
   readonly #writer: WorkerClient;
   readonly #reader: WorkerClient;
 
-  private constructor(writer: WorkerClient, reader: WorkerClient) {
+  private constructor(kind: 'sqlite' | 'postgres', writer: WorkerClient, reader: WorkerClient) {
+    this.kind = kind;
     this.#writer = writer;
     this.#reader = reader;
   }
 
-  static async open(file: string): Promise<SqliteStore> {
-    if (file === ':memory:') {
-      // A private in-memory database exists only on its own connection: one worker does both jobs.
-      const only = await WorkerClient.start({ path: file, readOnly: false });
-      return new SqliteStore(only, only);
+  static async open(url: string, options: { poolSize?: number } = {}): Promise<WorkerStore> {
+    const file = sqlitePath(url);
+    if (file === undefined || file === ':memory:') {
+      // PostgreSQL needs no second thread; a private in-memory SQLite database exists only on its one connection.
+      const only = await WorkerClient.start({ url, role: 'single', ...(options.poolSize ? { poolSize: options.poolSize } : {}) });
+      return new WorkerStore(file === undefined ? 'postgres' : 'sqlite', only, only);
     }
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     // The writer opens first: it creates the file and switches it to WAL before the reader attaches.
-    const writer = await WorkerClient.start({ path: file, readOnly: false });
-    const reader = await WorkerClient.start({ path: file, readOnly: true }).catch(async (error: unknown) => {
+    const writer = await WorkerClient.start({ url, role: 'writer' });
+    const reader = await WorkerClient.start({ url, role: 'reader' }).catch(async (error: unknown) => {
       await writer.close();
       throw error;
     });
-    return new SqliteStore(writer, reader);
+    return new WorkerStore('sqlite', writer, reader);
   }
 
   migrate(): Promise<void> {
@@ -73,7 +80,7 @@ export class SqliteStore implements Store {
     return this.#reader.call('listToolCalls', [filters, page]);
   }
 
-  /** One worker message per bounded step, so inserts queued behind the purge run between its steps. */
+  /** One message per bounded step, so inserts queued behind the purge run between its steps. */
   purgeCaptures(before: number, options: { toolCalls: boolean }): Promise<number> {
     return purgeAll((limit) => this.#writer.call('purgeStep', [before, options, limit]));
   }

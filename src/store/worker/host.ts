@@ -1,0 +1,74 @@
+// The thread a store runs in. node:sqlite is synchronous and pg serialises every batch's parameters and
+// parses every result on the thread that calls it; either would hold up the gateway's event loop, so
+// the main thread only posts messages (worker/store.ts) and all SQL work happens here.
+import { parentPort, workerData } from 'node:worker_threads';
+import { sqlitePath } from '../open-executor.ts';
+import { PostgresExecutor } from '../postgres/executor.ts';
+import type { Executor } from '../sql/executor.ts';
+import { SqlStore } from '../sql-store.ts';
+import { SqliteExecutor } from '../sqlite/executor.ts';
+import type { StoredCall } from '../store.ts';
+import { toWorkerError, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol.ts';
+
+// How often a SQLite reader checkpoints the WAL (sqlite/executor.ts explains why the reader does it).
+const CHECKPOINT_EVERY_MS = 1000;
+
+const port = parentPort!;
+const reply = (message: WorkerReply) => port.postMessage(message);
+const options = workerData as WorkerOptions;
+
+let executor: Executor;
+let store: SqlStore;
+try {
+  const file = sqlitePath(options.url);
+  executor = file !== undefined ? new SqliteExecutor(file, { role: options.role }) : PostgresExecutor.open(options.url, { max: options.poolSize });
+  store = new SqlStore(executor);
+  reply({ ready: true });
+} catch (error) {
+  reply({ ready: false, error: toWorkerError(error) });
+  process.exit(1);
+}
+
+// SQLite: one request at a time, so a transaction's statements never interleave with another request's
+// on the one connection. PostgreSQL: requests run side by side, each transaction on its own pooled client.
+const serial = executor.dialect.name === 'sqlite';
+let queue = Promise.resolve();
+port.on('message', (request: WorkerRequest) => {
+  if (serial) queue = queue.then(() => handle(request));
+  else void handle(request);
+});
+
+if (executor instanceof SqliteExecutor && options.role === 'reader') {
+  const sqlite = executor;
+  const timer = setInterval(() => {
+    queue = queue.then(() => sqlite.checkpoint()).catch(() => {
+      // A busy or failed passive checkpoint is retried on the next tick; the writer's backstop bounds the WAL.
+    });
+  }, CHECKPOINT_EVERY_MS);
+  timer.unref();
+  port.once('close', () => clearInterval(timer));
+}
+
+async function handle({ id, method, args }: WorkerRequest): Promise<void> {
+  try {
+    reply({ id, ok: true, result: await call(method, args) });
+    if (method === 'close') port.close();
+  } catch (error) {
+    reply({ id, ok: false, error: toWorkerError(error) });
+  }
+}
+
+// A closed list, not store[method]: a message can only reach what the Store interface offers.
+function call(method: WorkerRequest['method'], a: unknown[]): Promise<unknown> {
+  switch (method) {
+    case 'migrate': return store.migrate();
+    case 'insertCalls': return store.insertCalls(a[0] as StoredCall[]);
+    case 'usage': return store.usage(a[0] as never, a[1] as never);
+    case 'listCalls': return store.listCalls(a[0] as never, a[1] as never);
+    case 'getCall': return store.getCall(a[0] as string);
+    case 'listSessions': return store.listSessions(a[0] as never, a[1] as never);
+    case 'listToolCalls': return store.listToolCalls(a[0] as never, a[1] as never);
+    case 'purgeStep': return store.purgeStep(a[0] as number, a[1] as never, a[2] as number);
+    case 'close': return store.close();
+  }
+}
