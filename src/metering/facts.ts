@@ -21,11 +21,21 @@ export type ResponseFacts = {
 };
 
 /**
- * Reads one response's events (an SSE event's JSON, a JSON-array element, or a whole JSON body)
- * and accumulates facts. One reader per call; it holds tool-argument buffers.
+ * The `event` an AWS event-stream exception message is read with; its value is
+ * `{type: <:exception-type>, message}` (e.g. `throttlingException` mid-stream).
+ */
+export const exceptionEvent = 'exception';
+
+/**
+ * Reads one response's events (an SSE event's JSON, a JSON-array element, an AWS event-stream
+ * message's JSON payload, or a whole JSON body) and accumulates facts. One reader per call; it
+ * holds tool-argument buffers.
  */
 export interface ResponseReader {
-  /** `event` is the SSE event name when there is one. Returns false to drop the event (never used to change one). */
+  /**
+   * `event` is the SSE event name, or an event-stream message's `:event-type` (`exceptionEvent` for
+   * exceptions). Returns false to drop the event (never used to change one).
+   */
   read(value: unknown, event?: string): boolean | void;
   facts(): ResponseFacts;
 }

@@ -1,10 +1,11 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { ResponseReader } from './facts.ts';
+import { createEventStreamFramer, payloadText } from './event-stream-framer.ts';
+import { exceptionEvent, type ResponseReader } from './facts.ts';
 import { createJsonArrayFramer } from './json-array-framer.ts';
 import { createSseFramer } from './sse-framer.ts';
 
 /** How a response body is cut into events the reader understands. */
-export type Framing = 'sse' | 'json-array' | 'json';
+export type Framing = 'sse' | 'json-array' | 'json' | 'aws-event-stream';
 
 /** Bodies larger than this are forwarded but not parsed for usage (a JSON body is parsed whole). */
 const maxParsedJsonBytes = 64 * 1024 * 1024;
@@ -18,13 +19,20 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
+/** What the relay needs from a tap; re-framing taps (providers/bedrock) wrap one. */
+export type Tap = {
+  push(chunk: Buffer, write: (bytes: Buffer) => void): void;
+  end(write: (bytes: Buffer) => void): void;
+  facts: ResponseReader['facts'];
+};
+
 /**
  * Sits beside a response stream. In pass-through mode every chunk is forwarded first, as it
  * arrived, and only then observed. In filter mode (only when the gateway itself asked for an extra
  * event the client did not, e.g. OpenAI's usage chunk) whole SSE events are forwarded verbatim and
  * the reader may drop one.
  */
-export function createTap(framing: Framing, reader: ResponseReader, options: { filter: boolean }) {
+export function createTap(framing: Framing, reader: ResponseReader, options: { filter: boolean }): Tap {
   const decoder = new StringDecoder('utf8');
   let forward: (bytes: Buffer) => void = () => {};
   const filter = options.filter && framing === 'sse';
@@ -34,6 +42,15 @@ export function createTap(framing: Framing, reader: ResponseReader, options: { f
     if (filter && keep) forward(Buffer.from(raw));
   });
   const array = createJsonArrayFramer((text) => reader.read(parseJson(text)));
+  const binary =
+    framing === 'aws-event-stream'
+      ? createEventStreamFramer((message) => {
+          const value = parseJson(payloadText(message));
+          if (message.messageType === 'event') reader.read(value, message.type);
+          // Exceptions mid-stream (throttling, model errors) arrive after HTTP 200 (providers.md §1.5).
+          else reader.read({ type: message.type, message: (value as { message?: unknown } | undefined)?.message }, exceptionEvent);
+        })
+      : undefined;
   const whole: Buffer[] = [];
   let wholeBytes = 0;
 
@@ -48,6 +65,9 @@ export function createTap(framing: Framing, reader: ResponseReader, options: { f
       case 'json':
         wholeBytes += chunk.length;
         if (wholeBytes <= maxParsedJsonBytes) whole.push(chunk);
+        return;
+      case 'aws-event-stream':
+        binary!.push(chunk);
         return;
     }
   }

@@ -1,0 +1,31 @@
+import type { Dispatcher } from 'undici';
+import type { ProviderConfig, ProviderType } from '../config/config.ts';
+import type { ProviderAdapter } from './adapter.ts';
+import { createApiKeyAdapter } from './api-key/index.ts';
+import { createAzureAdapter } from './azure/index.ts';
+import { createBedrockAdapter } from './bedrock/index.ts';
+import { createVertexAdapter } from './vertex/index.ts';
+
+/** What adapters share for the gateway's lifetime: the upstream pool, and caches that outlive a config reload. */
+export type ProviderRuntime = {
+  readonly dispatcher: Dispatcher;
+  /** Long-lived state (tokens, credentials, clock offsets) keyed by what it depends on, not by config object. */
+  readonly state: Map<string, unknown>;
+};
+
+/** One line per upstream kind: a new vendor that speaks a known dialect is a folder and a line here. */
+const factories: Record<ProviderType, (provider: ProviderConfig, runtime: ProviderRuntime) => ProviderAdapter> = {
+  'api-key': createApiKeyAdapter,
+  bedrock: createBedrockAdapter,
+  vertex: createVertexAdapter,
+  azure: createAzureAdapter,
+};
+
+/** An adapter per provider id, built at config load. */
+export function createAdapters(providers: readonly ProviderConfig[], runtime: ProviderRuntime): ReadonlyMap<string, ProviderAdapter> {
+  return new Map(providers.map((provider) => [provider.id, factories[provider.type](provider, runtime)]));
+}
+
+export function createProviderRuntime(dispatcher: Dispatcher): ProviderRuntime {
+  return { dispatcher, state: new Map() };
+}
