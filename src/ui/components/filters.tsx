@@ -1,0 +1,145 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, qs, type UsageRow } from '../api.ts';
+import { agentLabel } from '../format.ts';
+import { setQuery } from '../router.ts';
+
+export type FilterValues = { range: string; from?: string; to?: string; user?: string; model?: string; agent?: string; status?: string };
+
+const ranges = [
+  { value: '24h', label: 'Last 24 hours' },
+  { value: '7d', label: 'Last 7 days' },
+  { value: '30d', label: 'Last 30 days' },
+  { value: '90d', label: 'Last 90 days' },
+  { value: 'custom', label: 'Custom dates' },
+];
+
+export function readFilters(query: URLSearchParams): FilterValues {
+  const get = (key: string) => query.get(key) || undefined;
+  return { range: get('range') ?? '7d', from: get('from'), to: get('to'), user: get('user'), model: get('model'), agent: get('agent'), status: get('status') };
+}
+
+/** Query parameters for the API: a span (`7d`) or explicit dates (`to` is inclusive of its day). */
+export function apiFilters(filters: FilterValues, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const custom = filters.range === 'custom';
+  const toDay = custom && filters.to ? new Date(Date.parse(filters.to) + 86_400_000).toISOString().slice(0, 10) : undefined;
+  return {
+    from: custom ? filters.from : filters.range,
+    to: toDay,
+    user: filters.user,
+    model: filters.model,
+    agent: filters.agent,
+    ...extra,
+  };
+}
+
+export function filterKey(filters: FilterValues): string {
+  return JSON.stringify(filters);
+}
+
+/** Date range and the user / model / agent / status filters; every change is kept in the address. */
+export function Filters(props: { filters: FilterValues; admin: boolean; show?: { user?: boolean; model?: boolean; agent?: boolean; status?: boolean }; statusOptions?: { value: string; label: string }[] }) {
+  const show = { user: props.admin, model: true, agent: true, status: true, ...props.show };
+  const { filters } = props;
+  const [options, setOptions] = useState<{ users: string[]; models: string[]; agents: string[] }>({ users: [], models: [], agents: [] });
+  const range = apiFilters({ ...filters, user: undefined, model: undefined, agent: undefined });
+  const rangeKey = JSON.stringify(range);
+  useEffect(() => {
+    const keys = (rows: UsageRow[]) => rows.map((row) => row.key);
+    Promise.all([
+      props.admin && show.user ? api<{ rows: UsageRow[] }>(`/api/usage${qs({ ...range, group_by: 'user' })}`).then((r) => keys(r.rows)) : Promise.resolve([]),
+      api<{ rows: UsageRow[] }>(`/api/usage${qs({ ...range, group_by: 'model' })}`).then((r) => keys(r.rows)),
+      api<{ rows: UsageRow[] }>(`/api/usage${qs({ ...range, group_by: 'agent' })}`).then((r) => keys(r.rows)),
+    ]).then(([users, models, agents]) => setOptions({ users, models, agents }), () => {});
+  }, [rangeKey]);
+  const withCurrent = (list: string[], current?: string) => (current && !list.includes(current) ? [current, ...list] : list);
+  const statusOptions = props.statusOptions ?? [
+    { value: '', label: 'All statuses' },
+    { value: 'errors', label: 'Errors only' },
+  ];
+  return (
+    <form class="filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
+      <label>
+        <span>Date range</span>
+        <select value={filters.range} onChange={(event) => setQuery({ range: (event.target as HTMLSelectElement).value })}>
+          {ranges.map((option) => (
+            <option value={option.value} key={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {filters.range === 'custom' && (
+        <>
+          <label>
+            <span>From</span>
+            <input type="date" value={filters.from ?? ''} onChange={(event) => setQuery({ from: (event.target as HTMLInputElement).value })} />
+          </label>
+          <label>
+            <span>To</span>
+            <input type="date" value={filters.to ?? ''} onChange={(event) => setQuery({ to: (event.target as HTMLInputElement).value })} />
+          </label>
+        </>
+      )}
+      {show.user && (
+        <label>
+          <span>User</span>
+          <select name="user" value={filters.user ?? ''} onChange={(event) => setQuery({ user: (event.target as HTMLSelectElement).value })}>
+            <option value="">All users</option>
+            {withCurrent(options.users, filters.user).map((user) => (
+              <option value={user} key={user}>
+                {user || '(unknown)'}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {show.model && (
+        <label>
+          <span>Model</span>
+          <select name="model" value={filters.model ?? ''} onChange={(event) => setQuery({ model: (event.target as HTMLSelectElement).value })}>
+            <option value="">All models</option>
+            {withCurrent(options.models, filters.model)
+              .filter(Boolean)
+              .map((model) => (
+                <option value={model} key={model}>
+                  {model}
+                </option>
+              ))}
+          </select>
+        </label>
+      )}
+      {show.agent && (
+        <label>
+          <span>Agent</span>
+          <select name="agent" value={filters.agent ?? ''} onChange={(event) => setQuery({ agent: (event.target as HTMLSelectElement).value })}>
+            <option value="">All agents</option>
+            {withCurrent(options.agents, filters.agent)
+              .filter(Boolean)
+              .map((agent) => (
+                <option value={agent} key={agent}>
+                  {agentLabel(agent)}
+                </option>
+              ))}
+          </select>
+        </label>
+      )}
+      {show.status && (
+        <label>
+          <span>Status</span>
+          <select name="status" value={filters.status ?? ''} onChange={(event) => setQuery({ status: (event.target as HTMLSelectElement).value })}>
+            {statusOptions.map((option) => (
+              <option value={option.value} key={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {(filters.user || filters.model || filters.agent || filters.status) && (
+        <button type="button" class="button small link" onClick={() => setQuery({ user: undefined, model: undefined, agent: undefined, status: undefined })}>
+          Clear filters
+        </button>
+      )}
+    </form>
+  );
+}
