@@ -1,20 +1,22 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, randomUUIDv7 } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { Config } from './config/config.ts';
-import { loadConfigFile, loadConfigObject, type Environment } from './config/load.ts';
+import { defaultConfigDocument, loadConfigFile, loadConfigObject, type Environment } from './config/load.ts';
 import type { Dialect } from './dialects/dialect.ts';
 import { GatewayError } from './dialects/gateway-error.ts';
 import { geminiDialect } from './dialects/gemini/index.ts';
 import { openaiDialect } from './dialects/openai-chat/index.ts';
 import { handleCall, type CallDeps } from './proxy/handle-call.ts';
 import { matchIngress } from './proxy/endpoints.ts';
+import { serveH2c } from './proxy/h2c.ts';
 import { listModels } from './proxy/list-models.ts';
 import { sendError } from './proxy/send-error.ts';
 import type { CallRecord, Recorder } from './recording/call-record.ts';
 import { MemoryRecorder } from './recording/memory-recorder.ts';
 import { buildCatalog } from './routing/catalog.ts';
+import { createAdapters, createProviderRuntime, type ProviderRuntime } from './providers/registry.ts';
 import { createLogger } from './logger.ts';
 import { openRecording } from './recording/open-recording.ts';
 import { createAccessPolicy, mayUseModel } from './access/access.ts';
@@ -22,6 +24,9 @@ import { createIdentityResolver } from './identity/resolver.ts';
 import { requestView } from './identity/request-view.ts';
 import { whoami } from './admin/whoami.ts';
 import { handleUsageApi } from './admin/usage-api.ts';
+import { handleAdminApi } from './admin/admin-api.ts';
+import { createConfigEditor } from './admin/config-editor.ts';
+import { serveUi } from './admin/serve-ui.ts';
 import type { Store } from './store/store.ts';
 
 /** The running gateway's state; replaced whole on config reload so a call sees one consistent config. */
@@ -34,7 +39,8 @@ export type Gateway = {
 function newRecord(request: IncomingMessage): CallRecord {
   const now = Date.now();
   return {
-    id: randomUUID(),
+    // Time-ordered (UUIDv7): new ids land at the end of the store's indexes, which keeps ingest fast at millions of calls.
+    id: randomUUIDv7(),
     startedAt: now,
     endedAt: now,
     overheadMs: 0,
@@ -56,23 +62,51 @@ function dialectForPath(path: string): Dialect {
   return path.startsWith('/v1beta/') ? geminiDialect : openaiDialect;
 }
 
-/** Everything derived from one config; rebuilt whole on reload. */
-function derive(config: Config) {
+/** Everything derived from one config; rebuilt whole on reload (provider caches live in `runtime`). */
+function derive(config: Config, runtime: ProviderRuntime) {
   return {
     config,
     catalog: buildCatalog(config),
+    adapters: createAdapters(config.providers, runtime),
     identity: createIdentityResolver(config.identity),
     access: createAccessPolicy({ grants: config.grants, tempGrants: config.tempGrants, groups: config.groups, capability: config.identity.tailscale.capability }),
     captureMaxBytes: config.storage.captureMaxBytes,
   };
 }
 
-export function createGateway(initial: Config, recorder: Recorder, store?: Store): Gateway {
+/** What the control plane (config editor, web UI) needs to know about where the config comes from. */
+export type ControlPlaneOptions = {
+  /** The config file the gateway runs on; without one, the first save creates `<data_dir>/tailgate.hujson`. */
+  configPath?: string;
+  /** For `${ENV}` substitution when a saved config is validated. */
+  env?: Environment;
+  /** The text shown in the editor while there is no file (default: the built-in default config). */
+  defaultText?: () => string;
+  /** Told after a config saved through the API took effect (serve.ts keeps its own copy current). */
+  onApplied?: (config: Config) => void;
+};
+
+export function createGateway(initial: Config, recorder: Recorder, store?: Store, control: ControlPlaneOptions = {}): Gateway {
   // One keep-alive pool per upstream origin; connect timeout from config at startup.
   const dispatcher = new Agent({ connect: { timeout: initial.timeouts.connectMs }, keepAliveTimeout: 30_000 });
-  let deps: CallDeps = { ...derive(initial), dispatcher, recorder };
+  const runtime = createProviderRuntime(dispatcher);
+  let deps: CallDeps = { ...derive(initial, runtime), dispatcher, recorder };
+  const env = control.env ?? {};
+  const editor = createConfigEditor({
+    path: control.configPath,
+    env,
+    dataDir: initial.dataDir,
+    defaultText: control.defaultText ?? (() => `${JSON.stringify(defaultConfigDocument(env), null, 2)}\n`),
+    apply: (config) => {
+      setConfig(config);
+      control.onApplied?.(config);
+    },
+  });
+  function setConfig(config: Config): void {
+    deps = { ...deps, ...derive(config, runtime) };
+  }
 
-  /** Control-plane GETs: who is asking decides what they see. */
+  /** Control-plane requests (`/api/*`, `/v1/models`): who is asking decides what they see and may do. */
   async function handleRead(request: IncomingMessage, response: ServerResponse, path: string, current: CallDeps, requestId: string): Promise<void> {
     const resolution = await current.identity.resolve(requestView(request));
     const dialect = dialectForPath(path);
@@ -85,8 +119,12 @@ export function createGateway(initial: Config, recorder: Recorder, store?: Store
     if (path === '/api/whoami') return whoami(response, resolution.identity, access, current.catalog, requestId);
     if (path === '/v1/models') return listModels(response, current.catalog, requestId, (entry) => mayUseModel(access, entry.provider.id, entry.model));
     try {
-      if (!store) throw new GatewayError('unavailable', 'this gateway runs without a store');
       const url = new URL(request.url ?? '/', 'http://gateway');
+      // The web UI's API (config editing, providers, access check, chart series): src/admin/admin-api.ts.
+      const adminContext = { identity: resolution.identity, access, config: current.config, catalog: current.catalog, store, editor, requestId, now: Date.now() };
+      if (await handleAdminApi(request, response, path, url.searchParams, adminContext)) return;
+      if (request.method !== 'GET') throw new GatewayError('invalid_request', `method ${request.method} is not allowed on ${path}`, { status: 405 });
+      if (!store) throw new GatewayError('unavailable', 'this gateway runs without a store');
       const handled = await handleUsageApi(response, path, url.searchParams, { store, identity: resolution.identity, access, requestId, now: Date.now() });
       if (!handled) throw new GatewayError('not_found', `no route for GET ${path}`);
     } catch (error) {
@@ -115,8 +153,12 @@ export function createGateway(initial: Config, recorder: Recorder, store?: Store
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
-    if (request.method === 'GET' && (path === '/v1/models' || path.startsWith('/api/'))) {
+    if ((request.method === 'GET' && path === '/v1/models') || path.startsWith('/api/')) {
       void handleRead(request, response, path, current, requestId);
+      return;
+    }
+    if (path === '/ui' || path.startsWith('/ui/')) {
+      void serveUi(request, response, path);
       return;
     }
     request.resume();
@@ -133,9 +175,7 @@ export function createGateway(initial: Config, recorder: Recorder, store?: Store
 
   return {
     handle,
-    setConfig(config) {
-      deps = { ...deps, ...derive(config) };
-    },
+    setConfig,
     close: () => dispatcher.close(),
   };
 }
@@ -158,6 +198,8 @@ export function createHttpServer(gateway: Gateway): Server {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
+  // HTTP/2 with prior knowledge on the same port: the AWS SDK's Bedrock client speaks nothing else.
+  serveH2c(server, gateway.handle);
   return server;
 }
 
@@ -180,7 +222,11 @@ export async function startGateway(options: { config: object | string; listen?: 
   const recording = options.durable ? await openRecording(() => config, createLogger({ level: 'silent' })) : undefined;
   const sinks = [memory, ...(options.recorder ? [options.recorder] : []), ...(recording ? [recording.recorder] : [])];
   const recorder: Recorder = { record: (call, capture) => Promise.all(sinks.map((sink) => sink.record(call, capture))).then(() => {}) };
-  const gateway = createGateway(config, recorder, recording?.store);
+  const gateway = createGateway(config, recorder, recording?.store, {
+    configPath: typeof options.config === 'string' ? options.config : undefined,
+    env,
+    defaultText: () => `${JSON.stringify(options.config, null, 2)}\n`,
+  });
   const server = createHttpServer(gateway);
   const { host, port } = parseListen(options.listen ?? '127.0.0.1:0');
   await new Promise<void>((resolve) => server.listen(port, host, resolve));

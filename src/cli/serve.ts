@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import type { Config, ConfigProblem } from '../config/config.ts';
-import { defaultConfigDocument, loadConfigFile, loadConfigObject } from '../config/load.ts';
+import { existsSync } from 'node:fs';
+import { savedConfigPath } from '../admin/config-editor.ts';
+import { defaultConfigDocument, defaultDataDir, loadConfigFile, loadConfigObject } from '../config/load.ts';
 import { watchConfigFile } from '../config/watch.ts';
 import { createLogger } from '../logger.ts';
 import { openRecording } from '../recording/open-recording.ts';
@@ -10,7 +12,9 @@ import { createGateway, createHttpServer, parseListen } from '../server.ts';
 export async function serve(flags: Record<string, string | true>): Promise<number> {
   const env = process.env;
   const logger = createLogger();
-  const path = typeof flags.config === 'string' ? flags.config : env.TAILGATE_CONFIG;
+  // Without --config, a config saved from the web UI earlier (<data_dir>/tailgate.hujson) is used.
+  const saved = savedConfigPath(env.TAILGATE_DATA_DIR ?? defaultDataDir);
+  const path = typeof flags.config === 'string' ? flags.config : (env.TAILGATE_CONFIG ?? (existsSync(saved) ? saved : undefined));
   const loaded = path ? await loadConfigFile(path, env) : loadConfigObject(defaultConfigDocument(env), env);
   const report = (problems: ConfigProblem[]) => {
     for (const problem of problems) logger[problem.severity === 'error' ? 'error' : 'warn']({ config: path ?? 'default' }, problem.message);
@@ -32,7 +36,7 @@ export async function serve(flags: Record<string, string | true>): Promise<numbe
   await mkdir(config.dataDir, { recursive: true });
   let current = config;
   const recording = await openRecording(() => current, logger);
-  const gateway = createGateway(config, recording.recorder, recording.store);
+  const gateway = createGateway(config, recording.recorder, recording.store, { configPath: path, env, onApplied: (next) => void (current = next) });
   const server = createHttpServer(gateway);
   const listen = typeof flags.listen === 'string' ? flags.listen : (env.TAILGATE_LISTEN ?? config.listen ?? '127.0.0.1:8080');
   const { host, port } = parseListen(listen);

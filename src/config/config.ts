@@ -2,7 +2,44 @@ import type { CompatFlag } from '../dialects/dialect.ts';
 import type { IdentityConfig } from '../identity/identity-config.ts';
 import type { RetentionConfig, StorageConfig } from './validate-storage.ts';
 
-export type Authorization = 'bearer' | 'x-api-key' | 'x-goog-api-key';
+export type Authorization = 'bearer' | 'x-api-key' | 'x-goog-api-key' | 'api-key';
+
+/**
+ * How the gateway reaches a provider (`src/providers/<type>/`): `api-key` is a base URL and a key
+ * header (Aperture's only kind); the clouds add signing, tokens and their own URL shapes.
+ */
+export type ProviderType = 'api-key' | 'bedrock' | 'vertex' | 'azure';
+export const providerTypes: readonly ProviderType[] = ['api-key', 'bedrock', 'vertex', 'azure'];
+
+/** `providers.<id>.bedrock` (ours). Without `apikey` (a Bedrock API key) requests are SigV4-signed. */
+export type BedrockSettings = {
+  /** Default: from the `bedrock-runtime.<region>.amazonaws.com` base URL. */
+  readonly region?: string;
+  /** Static keys; without them the standard AWS credential chain (env, shared config, web identity, metadata). */
+  readonly accessKeyId?: string;
+  /** Never logged, never returned by any API. */
+  readonly secretAccessKey?: string;
+  readonly sessionToken?: string;
+  /** A named profile of the shared config for the credential chain. */
+  readonly profile?: string;
+};
+
+/** `providers.<id>.vertex` (ours). */
+export type VertexSettings = {
+  /** Default: the service account's `project_id`. */
+  readonly project?: string;
+  /** Default: from the base URL (`{region}-aiplatform.googleapis.com`), else `global`. */
+  readonly region?: string;
+  /** A service-account key: a file path, the JSON, or its base64 (`apikey: "keyfile::…"` works too). */
+  readonly keyfile?: string;
+};
+
+/** `providers.<id>.azure` (ours). */
+export type AzureSettings = {
+  /** `deployments`: `/openai/deployments/{deployment}/…?api-version=`; `v1`: `/openai/v1/…`. */
+  readonly api: 'deployments' | 'v1';
+  readonly apiVersion: string;
+};
 export type AuthMode = 'override' | 'passthrough' | 'none';
 
 /** One upstream, in Aperture's vocabulary (aperture.md §2.3). */
@@ -23,6 +60,12 @@ export type ProviderConfig = {
   readonly addHeaders: readonly (readonly [string, string])[];
   readonly costBasis?: string;
   readonly modelCostMap: readonly ModelCostMapping[];
+  readonly type: ProviderType;
+  /** Configured model name → what the upstream is asked for (Bedrock/Vertex model ids, Azure deployments). */
+  readonly upstreamModels: Readonly<Record<string, string>>;
+  readonly bedrock?: BedrockSettings;
+  readonly vertex?: VertexSettings;
+  readonly azure?: AzureSettings;
 };
 
 export type ModelCostMapping = { readonly match: string; readonly as: string; readonly adjustment: number };

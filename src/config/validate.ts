@@ -1,4 +1,5 @@
 import { compatFlags, type CompatFlag } from '../dialects/dialect.ts';
+import { readCloudSettings, readProviderType } from './validate-cloud.ts';
 import { readGroups, readIdentity } from './validate-identity.ts';
 import { readRetention, readStorage } from './validate-storage.ts';
 import { defaultLimits, defaultTimeouts, type AuthMode, type Authorization, type Config, type ConfigProblem, type ModelCostMapping, type ProviderConfig } from './config.ts';
@@ -12,9 +13,9 @@ const topLevelKeys = new Set([
 ]);
 const providerKeys = new Set([
   'baseurl', 'apikey', 'models', 'authorization', 'auth_mode', 'compatibility', 'cost_basis', 'model_cost_map', 'preference',
-  'disabled', 'add_headers', 'name', 'description', 'tailnet', 'type',
+  'disabled', 'add_headers', 'name', 'description', 'tailnet', 'type', 'bedrock', 'vertex', 'azure',
 ]);
-const authorizations = new Set<string>(['bearer', 'x-api-key', 'x-goog-api-key']);
+const authorizations = new Set<string>(['bearer', 'x-api-key', 'x-goog-api-key', 'api-key']);
 const authModes = new Set<string>(['', 'override', 'passthrough', 'none']);
 
 /** Collects problems while reading loosely typed JSON; a mistyped field is a warning and falls back to its default. */
@@ -90,21 +91,26 @@ function readProvider(reader: Reader, id: string, raw: unknown): ProviderConfig 
     reader.warn(`provider ${id} has an invalid baseurl`);
     return undefined;
   }
-  let authorization = reader.typed(object, 'authorization', path, 'string', 'bearer');
-  if (!authorizations.has(authorization)) {
-    reader.warn(`provider ${id} has invalid authorization type: ${authorization}`);
-    authorization = 'bearer';
-  }
   let authMode = reader.typed(object, 'auth_mode', path, 'string', '');
   if (!authModes.has(authMode)) {
     reader.warn(`provider ${id} has invalid auth_mode: ${authMode}`);
     authMode = '';
   }
   const apikey = reader.typed(object, 'apikey', path, 'string', '');
-  if (!apikey && (authMode === '' || authMode === 'override')) reader.warn(`provider ${id} has no apikey configured`);
   const models = reader.typed<unknown[]>(object, 'models', path, 'array', []).filter((model): model is string => typeof model === 'string');
   if (models.length === 0) reader.warn(`provider ${id} has no models configured`);
   const compatibility = readCompatibility(reader, reader.typed<Json | undefined>(object, 'compatibility', path, 'object', undefined), `${path}compatibility.`);
+  const type = readProviderType(object, compatibility, apikey, id, reader);
+  const cloud = readCloudSettings(object, type, id, reader);
+  // Azure's own key header is `api-key`; everything else defaults to a bearer token (Aperture).
+  let authorization = reader.typed(object, 'authorization', path, 'string', type === 'azure' ? 'api-key' : 'bearer');
+  if (!authorizations.has(authorization)) {
+    reader.warn(`provider ${id} has invalid authorization type: ${authorization}`);
+    authorization = 'bearer';
+  }
+  // Bedrock signs with AWS credentials when it has no API key; Vertex may name its key file apart.
+  const keyless = type === 'bedrock' || (type === 'vertex' && cloud.vertex?.keyfile !== undefined);
+  if (!apikey && !keyless && (authMode === '' || authMode === 'override')) reader.warn(`provider ${id} has no apikey configured`);
   return {
     id,
     name: reader.typed(object, 'name', path, 'string', id),
@@ -120,6 +126,8 @@ function readProvider(reader: Reader, id: string, raw: unknown): ProviderConfig 
     addHeaders: readAddHeaders(reader, reader.typed<unknown[]>(object, 'add_headers', path, 'array', [])),
     costBasis: reader.typed<string | undefined>(object, 'cost_basis', path, 'string', undefined),
     modelCostMap: readCostMap(reader, reader.typed<unknown[]>(object, 'model_cost_map', path, 'array', []), `${path}model_cost_map`),
+    type,
+    ...cloud,
   };
 }
 

@@ -2,20 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { mayUseModel, type AccessPolicy } from '../access/access.ts';
 import type { Config } from '../config/config.ts';
-import type { Endpoint } from '../dialects/dialect.ts';
+import type { Endpoint, ResponseHeaders } from '../dialects/dialect.ts';
 import { GatewayError } from '../dialects/gateway-error.ts';
 import { requestView } from '../identity/request-view.ts';
 import type { IdentityResolver } from '../identity/resolver.ts';
 import { costOf } from '../metering/pricing.ts';
-import { createTap, type Framing } from '../metering/tap.ts';
-import { upstreamUrl } from '../providers/upstream-url.ts';
+import { createTap, type Framing, type Tap } from '../metering/tap.ts';
+import type { ProviderAdapter, UpstreamCall, UpstreamRequest } from '../providers/adapter.ts';
 import { classifyAgent } from '../recording/agent.ts';
 import type { CallCapture, CallRecord, Outcome, Recorder } from '../recording/call-record.ts';
 import { sessionOf } from '../recording/session.ts';
 import type { Catalog, Route } from '../routing/catalog.ts';
 import type { Ingress } from './endpoints.ts';
-import { replacePathModel } from './endpoints.ts';
-import { clientHeaders, upstreamHeaders, upstreamQuery } from './headers.ts';
+import { clientHeaders, upstreamQuery } from './headers.ts';
 import { requestStreamUsage, setProperty } from './json-edit.ts';
 import { readBody } from './read-body.ts';
 import { relayResponse } from './relay-response.ts';
@@ -29,9 +28,14 @@ export type CallDeps = {
   recorder: Recorder;
   identity: IdentityResolver;
   access: AccessPolicy;
+  /** One per provider id: where a call's bytes go and how they are authenticated. */
+  adapters: ReadonlyMap<string, ProviderAdapter>;
   /** Bytes of each body kept for the call's capture; 0 = no captures (zero retention). */
   captureMaxBytes: number;
 };
+
+/** Error bodies read whole to be re-spelled in the caller's dialect; larger ones are cut. */
+const maxErrorBodyBytes = 1024 * 1024;
 
 /** A call's request, parsed once. */
 type Parsed = { body: Buffer; json: Record<string, unknown>; text: string; model: string; stream: boolean };
@@ -74,10 +78,20 @@ function upstreamBody(parsed: Parsed, route: Route, endpoint: Endpoint): { body:
   return { body: edited ? Buffer.from(text) : parsed.body, injectedUsage };
 }
 
-function framingOf(contentType: string | string[] | undefined, endpoint: Endpoint): Framing {
-  const type = String(contentType ?? '');
+function framingOf(type: string, endpoint: Endpoint): Framing {
   if (type.includes('text/event-stream')) return 'sse';
-  return endpoint.id === 'gemini-stream' ? 'json-array' : 'json';
+  if (type.includes('application/vnd.amazon.eventstream')) return 'aws-event-stream';
+  return endpoint.id === 'gemini-stream' || endpoint.id === 'vertex-stream' ? 'json-array' : 'json';
+}
+
+async function readWhole(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (size < maxBytes) chunks.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(chunks).subarray(0, maxBytes);
 }
 
 function upstreamFailure(error: unknown, provider: string): GatewayError {
@@ -100,11 +114,12 @@ function identityError(status: 401 | 403 | 503, message: string): GatewayError {
  */
 export async function handleCall(request: IncomingMessage, response: ServerResponse, ingress: Ingress, deps: CallDeps, record: CallRecord): Promise<void> {
   const { endpoint } = ingress;
+  record.endpoint = endpoint.id;
   const abort = new AbortController();
   const header = (name: string) => request.headers[name] as string | undefined;
   let finished = false;
   let route: Route | undefined;
-  let tap: ReturnType<typeof createTap> | undefined;
+  let tap: Tap | undefined;
   let parsed: Parsed | undefined;
   let capture: CallCapture | undefined;
 
@@ -143,10 +158,63 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
 
   // A client that leaves takes its upstream request with it, at once.
   response.on('close', () => {
-    if (response.writableFinished) return;
+    // Every end() follows finish(), so an ended response is a finished call. (Not writableFinished:
+    // an HTTP/2 compat response reports that as true once the client reset its stream.)
+    if (response.writableEnded) return;
     abort.abort();
     void finish('aborted', response.headersSent ? response.statusCode : 499, 'client_closed');
   });
+
+  /** The call's capture (under the retention policy), with the response headers the client gets. */
+  function startCapture(headers: Record<string, string | string[]>, whole?: Buffer): void {
+    if (deps.captureMaxBytes <= 0 || !parsed) return;
+    const max = deps.captureMaxBytes;
+    capture = {
+      requestHeaders: request.rawHeaders,
+      requestBody: parsed.body.length <= max ? parsed.body : parsed.body.subarray(0, max),
+      responseHeaders: headers,
+      responseChunks: whole ? [whole.subarray(0, max)] : [],
+      responseBytes: whole ? Math.min(whole.length, max) : 0,
+      truncated: parsed.body.length > max || (whole !== undefined && whole.length > max),
+    };
+  }
+
+  /**
+   * A translated call's answer that cannot stream through: an error re-spelled in the caller's
+   * dialect (with the upstream's status and retry-after), or a small body rewritten whole.
+   */
+  async function relayWhole(upstream: Dispatcher.ResponseData, plan: NonNullable<UpstreamRequest['response']>, ok: boolean): Promise<void> {
+    let bytes: Buffer;
+    try {
+      bytes = await readWhole(upstream.body, maxErrorBodyBytes);
+    } catch {
+      if (abort.signal.aborted) return;
+      return fail(new GatewayError('upstream_unreachable', `provider ${record.provider} closed the connection mid-answer`));
+    }
+    record.firstByteAt = Date.now();
+    const status = upstream.statusCode;
+    if (!ok) {
+      const mapped = plan.mapError!(status, upstream.headers, bytes);
+      if (mapped) {
+        startCapture({ 'content-type': 'application/json' }, Buffer.from(endpoint.dialect.renderError(mapped)));
+        await finish('upstream_error', status, 'upstream_status');
+        return sendError(response, endpoint.dialect, mapped, record.id);
+      }
+    }
+    const out = ok && plan.rewriteBody ? plan.rewriteBody(bytes) : bytes;
+    if (ok) {
+      tap = createTap('json', endpoint.createReader({ injectedUsage: false, headers: upstream.headers }), { filter: false });
+      tap.push(out, () => {});
+      tap.end(() => {});
+    }
+    const headers = clientHeaders(upstream.headers as ResponseHeaders, { keepLength: false });
+    headers['content-length'] = String(out.length);
+    headers['x-tailgate-request-id'] = record.id;
+    record.bytesOut = out.length;
+    startCapture(headers, out);
+    await finish(ok ? 'ok' : 'upstream_error', status, ok ? undefined : 'upstream_status');
+    response.writeHead(status, headers).end(out);
+  }
 
   const resolution = await deps.identity.resolve(requestView(request));
   if (!resolution.ok) {
@@ -190,45 +258,72 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
   record.provider = provider.id;
   record.upstreamModel = route.upstreamModel;
   if (route.price) record.costBasis = `${route.price.basis}/${route.price.model}`;
+  const adapter = deps.adapters.get(provider.id);
+  if (!adapter) return fail(new GatewayError('internal', `provider ${provider.id} is not ready`));
   const { body, injectedUsage } = upstreamBody(parsed, route, endpoint);
   const [path, search = ''] = (request.url ?? '/').split(/\?(.*)/s, 2);
-  const upstreamPath = ingress.pathModel && route.upstreamModel !== parsed.model ? replacePathModel(path, route.upstreamModel) : path;
-  const target = upstreamUrl(provider, upstreamPath, upstreamQuery(search ? `?${search}` : ''));
+  const call: UpstreamCall = {
+    endpoint,
+    ingress,
+    route,
+    path,
+    query: upstreamQuery(search ? `?${search}` : ''),
+    rawHeaders: request.rawHeaders,
+    grantHeaders: access.addHeaders,
+    json: parsed.json,
+    text: parsed.text,
+    body,
+    stream: parsed.stream,
+  };
 
+  let target: UpstreamRequest;
   let upstream: Dispatcher.ResponseData;
-  try {
-    record.overheadMs = Date.now() - record.startedAt;
-    upstream = await deps.dispatcher.request({
-      origin: target.origin,
-      path: target.path,
-      method: 'POST',
-      headers: upstreamHeaders(request.rawHeaders, provider, body.length, access.addHeaders),
-      body,
-      signal: abort.signal,
-      headersTimeout: deps.config.timeouts.headersMs,
-      bodyTimeout: deps.config.timeouts.idleMs,
-    });
-  } catch (error) {
-    if (abort.signal.aborted) return;
-    return fail(upstreamFailure(error, provider.id));
+  // At most two attempts: a second only when the adapter can fix what the upstream refused
+  // (an expired token, a skewed clock) by preparing the request afresh.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const prepared = adapter.prepare(call);
+      target = prepared instanceof Promise ? await prepared : prepared;
+    } catch (error) {
+      if (abort.signal.aborted) return;
+      return fail(error);
+    }
+    if (attempt === 0) record.overheadMs = Date.now() - record.startedAt;
+    try {
+      upstream = await deps.dispatcher.request({
+        origin: target.origin,
+        path: target.path,
+        method: 'POST',
+        headers: target.headers,
+        body: target.body,
+        signal: abort.signal,
+        headersTimeout: deps.config.timeouts.headersMs,
+        bodyTimeout: deps.config.timeouts.idleMs,
+      });
+    } catch (error) {
+      if (abort.signal.aborted) return;
+      return fail(upstreamFailure(error, provider.id));
+    }
+    if (attempt > 0 || upstream.statusCode < 400 || !adapter.retry?.(upstream.statusCode, upstream.headers, target)) break;
+    await upstream.body.dump().catch(() => {});
   }
 
-  const ok = upstream.statusCode >= 200 && upstream.statusCode < 300;
-  const framing = framingOf(upstream.headers['content-type'], endpoint);
-  const filter = ok && injectedUsage && framing === 'sse';
-  tap = createTap(framing, endpoint.createReader({ injectedUsage }), { filter });
-  const headers = clientHeaders(upstream.headers, { keepLength: !filter });
-  headers['x-tailgate-request-id'] = record.id;
-  if (deps.captureMaxBytes > 0) {
-    capture = {
-      requestHeaders: request.rawHeaders,
-      requestBody: parsed.body.length <= deps.captureMaxBytes ? parsed.body : parsed.body.subarray(0, deps.captureMaxBytes),
-      responseHeaders: headers,
-      responseChunks: [],
-      responseBytes: 0,
-      truncated: parsed.body.length > deps.captureMaxBytes,
-    };
+  const plan = target.response;
+  const status = upstream.statusCode;
+  const ok = status >= 200 && status < 300;
+  if (plan && ((!ok && plan.mapError) || (ok && plan.rewriteBody))) {
+    return relayWhole(upstream, plan, ok);
   }
+  const contentType = String(upstream.headers['content-type'] ?? '');
+  const reframe = ok && plan?.reframe?.applies(contentType) ? plan.reframe : undefined;
+  const framing = reframe ? 'sse' : framingOf(contentType, endpoint);
+  const filter = ok && injectedUsage && framing === 'sse';
+  const sseTap: Tap = createTap(framing, endpoint.createReader({ injectedUsage, headers: upstream.headers }), { filter });
+  tap = reframe ? reframe.wrap(sseTap) : sseTap;
+  const headers = clientHeaders(upstream.headers, { keepLength: !filter && !reframe });
+  if (reframe) headers['content-type'] = reframe.contentType;
+  headers['x-tailgate-request-id'] = record.id;
+  startCapture(headers);
   response.writeHead(upstream.statusCode, headers);
   response.flushHeaders();
   const length = Number(headers['content-length']);
@@ -239,6 +334,7 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
     contentLength: headers['content-length'] !== undefined && Number.isFinite(length) ? length : undefined,
     capture,
     captureMaxBytes: deps.captureMaxBytes,
+    captureSent: reframe !== undefined,
     onFirstByte: () => (record.firstByteAt = Date.now()),
     onBytes: (count) => (record.bytesOut += count),
     beforeComplete: (end) =>

@@ -8,6 +8,10 @@ const endpointsByFlag: [CompatFlag, string[]][] = [
   ['openai_responses', ['/v1/responses']],
   ['anthropic_messages', ['/v1/messages']],
   ['gemini_generate_content', ['/v1beta/models/{model}:generateContent']],
+  ['google_generate_content', ['/v1/projects/{project}/locations/{region}/publishers/google/models/{model}:generateContent']],
+  ['google_raw_predict', ['/v1/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:rawPredict']],
+  ['bedrock_model_invoke', ['/bedrock/model/{model}/invoke']],
+  ['bedrock_converse', ['/bedrock/model/{model}/converse']],
 ];
 
 /** Per-token USD as decimal strings, the way Aperture's `/v1/models` prints them. */

@@ -18,6 +18,8 @@ export function relayResponse(options: {
   contentLength: number | undefined;
   capture: CallCapture | undefined;
   captureMaxBytes: number;
+  /** Capture what the client is sent rather than what the upstream sent (a re-framed stream). */
+  captureSent?: boolean;
   onFirstByte(): void;
   onBytes(count: number): void;
   beforeComplete(end: RelayEnd): Promise<void>;
@@ -28,6 +30,7 @@ export function relayResponse(options: {
 
   const write = (bytes: Buffer): void => {
     if (bytes.length === 0) return;
+    if (capture && options.captureSent) keep(capture, bytes, options.captureMaxBytes);
     if (sent === 0) options.onFirstByte();
     sent += bytes.length;
     options.onBytes(bytes.length);
@@ -42,7 +45,7 @@ export function relayResponse(options: {
   };
 
   source.on('data', (chunk: Buffer) => {
-    if (capture) keep(capture, chunk, options.captureMaxBytes);
+    if (capture && !options.captureSent) keep(capture, chunk, options.captureMaxBytes);
     tap.push(chunk, write);
   });
   source.on('end', () => {

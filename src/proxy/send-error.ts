@@ -16,5 +16,6 @@ export function sendError(response: ServerResponse, dialect: Dialect, error: Gat
   };
   if (dialect.id === 'anthropic') headers['request-id'] = requestId;
   if (error.retryAfter) headers['retry-after'] = error.retryAfter;
+  if (dialect.errorHeaders) Object.assign(headers, dialect.errorHeaders(error));
   response.writeHead(error.status, headers).end(body);
 }

@@ -61,3 +61,42 @@ test('globs: * stays within a segment, ** spans segments', () => {
   assert.ok(!globMatch('*', 'anthropic/claude'));
   assert.ok(globMatch('openai/gpt-?', 'openai/gpt-5'));
 });
+
+test('cloud providers price by their cloud; a configured alias is priced by the id it maps to', () => {
+  const routes = catalog({
+    bedrock: provider({
+      baseurl: 'https://bedrock-runtime.us-east-1.amazonaws.com',
+      models: ['claude-sonnet-4-5', 'anthropic.claude-haiku-4-5-20251001-v1:0'],
+      compatibility: { anthropic_messages: true, bedrock_model_invoke: true },
+      bedrock: { model_ids: { 'claude-sonnet-4-5': 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } },
+    }),
+    azure: provider({ type: 'azure', models: ['gpt-4.1'], azure: { deployments: { 'gpt-4.1': 'my-deployment' } } }),
+  });
+  const sonnet = routes.resolve('claude-sonnet-4-5', anthropicMessages);
+  assert.ok(sonnet.ok);
+  assert.equal(sonnet.route.upstreamModel, 'us.anthropic.claude-sonnet-4-5-20250929-v1:0');
+  assert.equal(sonnet.route.price?.basis, 'bedrock');
+  const azure = routes.resolve('gpt-4.1', openaiChat);
+  assert.ok(azure.ok);
+  assert.deepEqual([azure.route.upstreamModel, azure.route.price?.basis, azure.route.price?.model], ['my-deployment', 'azure', 'gpt-4.1']);
+});
+
+test('a Bedrock inference profile of a configured model (another geography prefix) routes to it, priced, with the client\'s id upstream', () => {
+  const routes = catalog({
+    bedrock: provider({ models: ['anthropic.claude-haiku-4-5-20251001-v1:0'], compatibility: { bedrock_model_invoke: true }, bedrock: {} }),
+    other: provider({ models: ['eu.something'] }),
+  });
+  const invoke = { ...anthropicMessages, compat: 'bedrock_model_invoke' as const };
+  for (const id of ['us.anthropic.claude-haiku-4-5-20251001-v1:0', 'global.anthropic.claude-haiku-4-5-20251001-v1:0']) {
+    const result = routes.resolve(id, invoke);
+    assert.ok(result.ok, id);
+    assert.deepEqual([result.route.provider.id, result.route.upstreamModel, result.route.price?.basis], ['bedrock', id, 'bedrock']);
+  }
+  assert.deepEqual(routes.resolve('us.anthropic.claude-opus-9-v1:0', invoke), { ok: false, reason: 'unknown-model' });
+  // Aperture's regional bases price from the same AWS list.
+  for (const basis of ['bedrock-us', 'bedrock-eu']) {
+    const regional = catalog({ b: provider({ models: ['eu.anthropic.claude-haiku-4-5-20251001-v1:0'], compatibility: { bedrock_model_invoke: true }, cost_basis: basis, bedrock: {} }) });
+    const result = regional.resolve('eu.anthropic.claude-haiku-4-5-20251001-v1:0', invoke);
+    assert.ok(result.ok && result.route.price?.basis === basis && result.route.price.price.input_mtok !== undefined, basis);
+  }
+});

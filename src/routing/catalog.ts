@@ -15,10 +15,22 @@ export type Route = {
 
 export type RouteResult = { ok: true; route: Route } | { ok: false; reason: 'unknown-model' | 'wrong-endpoint' | 'forbidden' };
 
-export type CatalogEntry = { provider: ProviderConfig; model: string; price: PriceRef | undefined };
+/** `model` as configured; `upstream` is what the provider is asked for (a Bedrock id, an Azure deployment). */
+export type CatalogEntry = { provider: ProviderConfig; model: string; upstream: string; price: PriceRef | undefined };
 
-// Aperture infers a cost basis from what the provider speaks (aperture.md §3.3, `auto_cost_basis`).
+// Aperture infers a cost basis from what the provider speaks (aperture.md §3.3, `auto_cost_basis`);
+// a cloud provider's prices are the cloud's, whatever API it speaks.
 function inferredBasis(provider: ProviderConfig): string | undefined {
+  switch (provider.type) {
+    case 'bedrock':
+      return 'bedrock';
+    case 'vertex':
+      return 'vertex';
+    case 'azure':
+      return 'azure';
+    case 'api-key':
+      break;
+  }
   const flags = provider.compatibility;
   if (flags.anthropic_messages) return 'anthropic';
   if (flags.gemini_generate_content) return 'google';
@@ -26,7 +38,21 @@ function inferredBasis(provider: ProviderConfig): string | undefined {
   return undefined;
 }
 
-function priceFor(provider: ProviderConfig, model: string, autoCostBasis: boolean): PriceRef | undefined {
+// Bedrock inference profiles prefix a model id with a geography (`us.anthropic.claude-…-v1:0`,
+// aperture.md §3.1); a provider listing the bare id (or another geography's) still serves it.
+const bedrockGeography = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
+
+export function bedrockBaseId(model: string): string {
+  return model.replace(bedrockGeography, '');
+}
+
+function priceFor(provider: ProviderConfig, model: string, autoCostBasis: boolean, upstream = model): PriceRef | undefined {
+  const price = priceOf(provider, model, autoCostBasis);
+  // A configured alias (`claude-sonnet-4-5` → a Bedrock id) is priced by the id when the name is unknown.
+  return price ?? (upstream !== model ? priceOf(provider, upstream, autoCostBasis) : undefined);
+}
+
+function priceOf(provider: ProviderConfig, model: string, autoCostBasis: boolean): PriceRef | undefined {
   const basis = provider.costBasis ?? (autoCostBasis ? inferredBasis(provider) : undefined);
   if (!basis) return undefined;
   for (const mapping of provider.modelCostMap) {
@@ -48,17 +74,30 @@ export function buildCatalog(config: Config) {
   const entries: CatalogEntry[] = [];
   const byModel = new Map<string, CatalogEntry[]>();
   const byQualified = new Map<string, CatalogEntry>();
+  const byBedrockId = new Map<string, CatalogEntry[]>();
   for (const provider of config.providers) {
     if (provider.disabled) continue;
     for (const model of provider.models) {
-      const entry = { provider, model, price: priceFor(provider, model, config.autoCostBasis) };
+      const upstream = provider.upstreamModels[model] ?? model;
+      const entry = { provider, model, upstream, price: priceFor(provider, model, config.autoCostBasis, upstream) };
       entries.push(entry);
       byModel.set(model, [...(byModel.get(model) ?? []), entry]);
       byQualified.set(`${provider.id}/${model}`, entry);
+      if (provider.type === 'bedrock') {
+        const base = bedrockBaseId(upstream);
+        byBedrockId.set(base, [...(byBedrockId.get(base) ?? []), entry]);
+      }
     }
   }
   // Highest preference first; config order breaks ties (the sort is stable).
-  for (const list of byModel.values()) list.sort((a, b) => b.provider.preference - a.provider.preference);
+  for (const list of [...byModel.values(), ...byBedrockId.values()]) list.sort((a, b) => b.provider.preference - a.provider.preference);
+  // Routes to a Bedrock id that is not configured as written (another geography's profile), priced once.
+  const aliasPrices = new Map<string, PriceRef | undefined>();
+  function aliasPrice(entry: CatalogEntry, id: string): PriceRef | undefined {
+    const key = `${entry.provider.id}\u0000${id}`;
+    if (!aliasPrices.has(key)) aliasPrices.set(key, priceFor(entry.provider, id, config.autoCostBasis) ?? entry.price);
+    return aliasPrices.get(key);
+  }
 
   function serves(entry: CatalogEntry, flag: CompatFlag): boolean {
     return entry.provider.compatibility[flag];
@@ -73,13 +112,17 @@ export function buildCatalog(config: Config) {
      */
     resolve(model: string, endpoint: Endpoint, allowed: (entry: CatalogEntry) => boolean = () => true): RouteResult {
       const qualified = byQualified.get(model);
-      const named = [...(byModel.get(model) ?? []), ...(qualified ? [qualified] : [])];
+      let named = [...(byModel.get(model) ?? []), ...(qualified ? [qualified] : [])];
+      const alias = named.length === 0 && byBedrockId.size > 0;
+      if (alias) named = byBedrockId.get(bedrockBaseId(model)) ?? [];
       if (named.length === 0) return { ok: false, reason: 'unknown-model' };
       const served = named.filter((entry) => serves(entry, endpoint.compat));
       if (served.length === 0) return { ok: false, reason: 'wrong-endpoint' };
       const entry = served.find(allowed);
       if (!entry) return { ok: false, reason: 'forbidden' };
-      return { ok: true, route: { provider: entry.provider, model, upstreamModel: entry.model, price: entry.price } };
+      // Through a geography alias the client's own profile id goes upstream: it chose the routing.
+      if (alias) return { ok: true, route: { provider: entry.provider, model, upstreamModel: model, price: aliasPrice(entry, model) } };
+      return { ok: true, route: { provider: entry.provider, model, upstreamModel: entry.upstream, price: entry.price } };
     },
   };
 }

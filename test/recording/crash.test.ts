@@ -30,8 +30,10 @@ test('kill -9 under load loses no call whose client got a complete response, and
   await writeFile(path, JSON.stringify({ providers: providersFor(fake.url), grants: [grant], data_dir: join(dir, 'data') }));
   const first = await serve(['--config', path], { env: { TAILGATE_LOG_LEVEL: 'warn' } });
   const completed: string[] = [];
+  const failures: string[] = [];
   const agent = new Agent({ connections: 32 });
   let stop = false;
+  let running = 32;
   // 32 clients in a loop, streaming and non-streaming, until the gateway dies under them.
   const clients = Array.from({ length: 32 }, async (_, index) => {
     while (!stop) {
@@ -45,18 +47,27 @@ test('kill -9 under load loses no call whose client got a complete response, and
         });
         await response.body.text(); // throws if the body is cut off
         if (response.statusCode === 200) completed.push(String(response.headers['x-tailgate-request-id']));
-      } catch {
-        return; // the gateway is gone
+        else failures.push(`status ${response.statusCode}`);
+      } catch (error) {
+        if (!stop) failures.push((error as Error).message);
+        break; // the gateway is gone
       }
     }
+    running--;
   });
-  while (completed.length < 400) await new Promise((resolve) => setTimeout(resolve, 10));
-  first.child.kill('SIGKILL');
+  const deadline = Date.now() + 30_000;
+  while (completed.length < 400 && running > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  // Listen before killing: the child may be gone (and 'exit' emitted) before every client has noticed.
+  const exited = new Promise((resolve) => first.child.once('exit', resolve));
   stop = true;
+  first.child.kill('SIGKILL');
   await Promise.all(clients);
-  await new Promise((resolve) => first.child.once('exit', resolve));
+  await exited;
   await agent.close();
-  assert.ok(completed.length >= 400);
+  if (completed.length < 400) {
+    await fake.close();
+    assert.fail(`only ${completed.length} calls completed before the kill (${failures.slice(0, 3).join('; ')}); log: ${first.log().slice(-500)}`);
+  }
 
   const second = await serve(['--config', path], { env: { TAILGATE_LOG_LEVEL: 'warn' } });
   try {
