@@ -7,22 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeReply } from './fake-upstream.ts';
+import type { ToolCall } from '../../src/metering/facts.ts';
+import type { Usage } from '../../src/metering/usage.ts';
 
 export type Dialect = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini';
 export const DIALECTS: readonly Dialect[] = ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini'];
 
-/** Absent means the wire did not report it; 0 means the wire said 0 (providers.md §0). */
-export type ExpectedUsage = {
-  inputTokens?: number;
-  outputTokens?: number;
-  cacheReadTokens?: number;
-  cacheWriteTokens?: number;
-  cacheWrite5mTokens?: number;
-  cacheWrite1hTokens?: number;
-  reasoningTokens?: number;
-};
-
-export type ExpectedToolCall = { id?: string; name: string; arguments: string };
+/** The gateway's own shapes: absent means the wire did not report it; 0 means the wire said 0 (providers.md §0). */
+export type ExpectedUsage = Usage;
+export type ExpectedToolCall = ToolCall;
 
 export type Expected = {
   usage: ExpectedUsage;
