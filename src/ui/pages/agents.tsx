@@ -1,11 +1,11 @@
 import { api, qs, type UsageRow, type Whoami } from '../api.ts';
-import { Page, Status, Tabs, useLoad } from '../components/common.tsx';
+import { Page, Status, useLoad } from '../components/common.tsx';
 import { apiFilters, filterKey, Filters, readFilters } from '../components/filters.tsx';
 import { DataTable } from '../components/table.tsx';
 import { agentLabel } from '../format.ts';
-import { setQuery, useLocation } from '../router.ts';
+import { useLocation } from '../router.ts';
 import { usageColumns } from './users.tsx';
-import { SeriesChart, type Metric } from './usage-view.tsx';
+import { MetricTabs, SeriesChart, type Metric } from './usage-view.tsx';
 
 export function AgentsPage(props: { me: Whoami }) {
   const { query } = useLocation();
@@ -37,15 +37,7 @@ export function AgentsPage(props: { me: Whoami }) {
         />
       )}
       <div class="toolbar">
-        <Tabs
-          label="Chart metric"
-          value={metric}
-          options={[
-            { value: 'tokens', label: 'Tokens' },
-            { value: 'cost', label: 'Cost' },
-          ]}
-          onChange={(value) => setQuery({ metric: value === 'tokens' ? undefined : value })}
-        />
+        <MetricTabs value={metric} />
       </div>
       <SeriesChart stack="agent" metric={metric} params={params} />
     </Page>

@@ -1,8 +1,8 @@
 import { api, qs, type UsageRow, type Whoami } from '../api.ts';
-import { Page, Status, Tabs, useLoad } from '../components/common.tsx';
+import { Page, Status, useLoad } from '../components/common.tsx';
 import { apiFilters, filterKey, Filters, readFilters } from '../components/filters.tsx';
-import { setQuery, useLocation } from '../router.ts';
-import { SeriesChart, UsageCards, type Metric } from './usage-view.tsx';
+import { useLocation } from '../router.ts';
+import { MetricTabs, SeriesChart, UsageCards, type Metric } from './usage-view.tsx';
 
 export function OverviewPage(props: { me: Whoami }) {
   const { query } = useLocation();
@@ -21,15 +21,7 @@ export function OverviewPage(props: { me: Whoami }) {
         {filters.status === 'errors' ? (
           <p class="hint">Showing failed requests: rollups count failures but do not split tokens or cost by status.</p>
         ) : (
-          <Tabs
-            label="Chart metric"
-            value={chosen}
-            options={[
-              { value: 'tokens', label: 'Tokens' },
-              { value: 'cost', label: 'Cost' },
-            ]}
-            onChange={(value) => setQuery({ metric: value === 'tokens' ? undefined : value })}
-          />
+          <MetricTabs value={chosen} />
         )}
       </div>
       <div class="grid-2">

@@ -2,10 +2,26 @@
 import { useMemo } from 'preact/hooks';
 import { api, qs, type SeriesResponse, type UsageRow } from '../api.ts';
 import { StackedBars } from '../components/chart.tsx';
-import { Card, Status, useLoad } from '../components/common.tsx';
+import { Card, Status, Tabs, useLoad } from '../components/common.tsx';
+import { setQuery } from '../router.ts';
 import { agentLabel, fmtCost, fmtNumber, fmtPercent, plural } from '../format.ts';
 
 export type Metric = 'tokens' | 'cost' | 'errors';
+
+/** The tokens/cost toggle above the charts; the choice lives in the address bar (`?metric=cost`). */
+export function MetricTabs(props: { value: Metric }) {
+  return (
+    <Tabs
+      label="Chart metric"
+      value={props.value}
+      options={[
+        { value: 'tokens', label: 'Tokens' },
+        { value: 'cost', label: 'Cost' },
+      ]}
+      onChange={(value) => setQuery({ metric: value === 'tokens' ? undefined : value })}
+    />
+  );
+}
 
 export function sumRows(rows: UsageRow[]) {
   const total = { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedRequests: 0 };

@@ -1,10 +1,10 @@
 import { api, qs, type SessionSummary, type UsageRow, type Whoami } from '../api.ts';
-import { Link, Page, Status, Tabs, useLoad } from '../components/common.tsx';
+import { Link, Page, Status, useLoad } from '../components/common.tsx';
 import { apiFilters, filterKey, Filters, readFilters } from '../components/filters.tsx';
 import { DataTable, type Column } from '../components/table.tsx';
 import { agentLabel, fmtCost, fmtDuration, fmtNumber, fmtPercent, fmtTime, totalTokens } from '../format.ts';
-import { href, setQuery, useLocation } from '../router.ts';
-import { SeriesChart, UsageCards, type Metric } from './usage-view.tsx';
+import { href, useLocation } from '../router.ts';
+import { MetricTabs, SeriesChart, UsageCards, type Metric } from './usage-view.tsx';
 
 /** Columns every usage table shares (after its first, naming column). */
 export function usageColumns(): Column<UsageRow>[] {
@@ -78,15 +78,7 @@ export function UserPage(props: { me: Whoami; login: string }) {
       <Status loaded={byUser} />
       {byUser.data && <UsageCards rows={byUser.data.rows} showUsers={false} />}
       <div class="toolbar">
-        <Tabs
-          label="Chart metric"
-          value={metric}
-          options={[
-            { value: 'tokens', label: 'Tokens' },
-            { value: 'cost', label: 'Cost' },
-          ]}
-          onChange={(value) => setQuery({ metric: value === 'tokens' ? undefined : value })}
-        />
+        <MetricTabs value={metric} />
       </div>
       <div class="grid-2">
         <SeriesChart stack="model" metric={metric} params={params} />
