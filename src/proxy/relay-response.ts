@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { CallCapture } from '../recording/call-record.ts';
+import type { CallCapture } from '../recording/recorder.ts';
 import type { createTap } from '../metering/tap.ts';
 
 export type RelayEnd = { type: 'complete' } | { type: 'cut' };

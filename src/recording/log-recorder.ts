@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
-import type { CallRecord, Recorder } from './call-record.ts';
+import type { CallRecord } from './call-record.ts';
+import type { Recorder } from './recorder.ts';
 
 /** One access-log line per call: who, what, how it ended, tokens and cost. Never a body or a key. */
 export function createLogRecorder(logger: Logger): Recorder {

@@ -1,4 +1,5 @@
-import type { CallRecord, Recorder } from './call-record.ts';
+import type { CallRecord } from './call-record.ts';
+import type { Recorder } from './recorder.ts';
 
 /** Keeps the most recent calls in memory. The store (issue 4) replaces it as the durable recorder. */
 export class MemoryRecorder implements Recorder {

@@ -2,7 +2,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
-import type { Recorder } from './call-record.ts';
+import type { Recorder } from './recorder.ts';
 import { Journal } from './journal.ts';
 import { createLogRecorder } from './log-recorder.ts';
 import { startRetention } from './retention.ts';

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.ts';
 import type { Store, StoredCall } from '../store/store.ts';
-import type { CallCapture, CallRecord, Recorder } from './call-record.ts';
+import type { CallRecord } from './call-record.ts';
+import type { CallCapture, Recorder } from './recorder.ts';
 import type { Journal } from './journal.ts';
 import { compressFromBytes } from './capture-codec.ts';
 import { compact, createCompressor } from './compressor.ts';

@@ -1,4 +1,5 @@
 import type { CallRecord } from '../recording/call-record.ts';
+import type { Filters, GroupBy, Page, SessionSummary, ToolCallRow, UsageRow } from './read-models.ts';
 
 /**
  * A finished call as stored: the record plus its captures, already redacted and compressed by the
@@ -17,52 +18,8 @@ export type StoredCall = {
   };
 };
 
-export type GroupBy = 'user' | 'agent' | 'model' | 'provider' | 'day' | 'hour';
-
-/** Filters every read takes. `login` set = the viewer is a user and sees only their own calls. */
-export type Filters = {
-  from?: number;
-  to?: number;
-  login?: string;
-  model?: string;
-  agent?: string;
-  provider?: string;
-  outcome?: string;
-};
-
-/** One row of `GET /api/usage`, aggregated from rollups (never from raw calls). */
-export type UsageRow = {
-  key: string;
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  costUsd: number;
-  /** Calls whose cost was unknown (unpriced model or unreported usage): not counted as $0 silently. */
-  unpricedRequests: number;
-  latencyMsAvg: number;
-  latencyMsMax: number;
-};
-
-export type Page<T> = { items: T[]; nextCursor?: string };
-
-export type SessionSummary = {
-  sessionId: string;
-  login?: string;
-  agent?: string;
-  firstAt: number;
-  lastAt: number;
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  models: string[];
-};
-
-export type ToolCallRow = { callId: string; at: number; login?: string; agent?: string; model?: string; sessionId?: string; id?: string; name: string; arguments: string };
+// The shapes reads return live apart, free of Node types, so the web UI can import them too.
+export type { Filters, GroupBy, Page, SessionSummary, ToolCallRow, UsageRow } from './read-models.ts';
 
 export type CallDetail = { record: CallRecord; captures?: { headers: unknown; requestBody: Buffer; responseBody: Buffer; truncated: boolean } };
 

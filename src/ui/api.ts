@@ -38,57 +38,12 @@ export function qs(params: Record<string, string | number | undefined | null>): 
   return text ? `?${text}` : '';
 }
 
-export type Whoami = { login: string; kind: string; source: string; display_name?: string; role: 'admin' | 'user' | null; models: string[] };
+// The server's own types (plain data, no Node types): one definition, so the UI cannot drift from the API.
+export type { CallRecord } from '../recording/call-record.ts';
+export type { SessionSummary, UsageRow } from '../store/read-models.ts';
 
-export type UsageRow = {
-  key: string;
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  costUsd: number;
-  unpricedRequests: number;
-  latencyMsAvg: number;
-  latencyMsMax: number;
-};
+export type Whoami = { login: string; kind: string; source: string; display_name?: string; role: 'admin' | 'user' | null; models: string[] };
 
 export type Series = { key: string; other?: boolean; requests: number[]; errors: number[]; inputTokens: number[]; outputTokens: number[]; cacheReadTokens: number[]; cacheWriteTokens: number[]; reasoningTokens: number[]; costUsd: number[] };
 export type SeriesResponse = { stack: string; bucket: 'day' | 'hour'; buckets: string[]; series: Series[] };
 
-export type CallRecord = {
-  id: string;
-  startedAt: number;
-  firstByteAt?: number;
-  endedAt: number;
-  overheadMs: number;
-  method: string;
-  path: string;
-  endpoint?: string;
-  login?: string;
-  identitySource?: string;
-  node?: string;
-  tags?: string[];
-  userAgent?: string;
-  agent?: string;
-  sessionId?: string;
-  provider?: string;
-  model?: string;
-  upstreamModel?: string;
-  responseModel?: string;
-  stream: boolean;
-  status: number;
-  outcome: string;
-  errorKind?: string;
-  usage: { inputTokens?: number; outputTokens?: number; cacheReadTokens?: number; cacheWriteTokens?: number; cacheWrite5mTokens?: number; cacheWrite1hTokens?: number; reasoningTokens?: number };
-  costUsd?: number;
-  costBasis?: string;
-  toolCalls: { id?: string; name: string; arguments: string }[];
-  finishReason?: string;
-  bytesIn: number;
-  bytesOut: number;
-};
-
-export type SessionSummary = { sessionId: string; login?: string; agent?: string; firstAt: number; lastAt: number; requests: number; inputTokens: number; outputTokens: number; costUsd: number; models: string[] };
