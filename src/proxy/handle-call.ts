@@ -326,7 +326,8 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
   headers['x-tailgate-request-id'] = record.id;
   startCapture(headers);
   response.writeHead(upstream.statusCode, headers);
-  response.flushHeaders();
+  // A stream's client sees the status at once; a sized body's headers leave with its bytes, one write.
+  if (headers['content-length'] === undefined) response.flushHeaders();
   const length = Number(headers['content-length']);
   relayResponse({
     source: upstream.body,

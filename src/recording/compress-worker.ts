@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { constants, zstdCompressSync } from 'node:zlib';
+import { runInBackground } from '../background-priority.ts';
 import { compressFromBytes } from './capture-codec.ts';
 
 /**
@@ -9,6 +10,8 @@ import { compressFromBytes } from './capture-codec.ts';
  */
 export type CompressJob = { id: number; items: { headers: string; request: Uint8Array; response: Uint8Array }[] };
 export type CompressResult = { id: number; items: { headers: Uint8Array; request: Uint8Array; response: Uint8Array }[] };
+
+runInBackground();
 
 const options = { params: { [constants.ZSTD_c_compressionLevel]: 3 } };
 

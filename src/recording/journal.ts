@@ -62,9 +62,9 @@ export class Journal {
     return this.#bytesOnDisk;
   }
 
-  /** Resolves with the segment the line went to, once it is written. */
-  append(record: CallRecord): Promise<number> {
-    this.#buffer.push(`${JSON.stringify(record)}\n`);
+  /** Appends a call (as `JSON.stringify(record)`); resolves with the segment the line went to, once it is written. */
+  append(json: string): Promise<number> {
+    this.#buffer.push(`${json}\n`);
     const written = new Promise<number>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     // Write at once when idle; lines arriving during a write go together in the next one.
     if (!this.#flushing) {

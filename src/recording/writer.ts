@@ -7,7 +7,7 @@ import { compressFromBytes } from './capture-codec.ts';
 import { compact, createCompressor } from './compressor.ts';
 import { redactHeaders, redactRawHeaders } from './redact.ts';
 
-type Pending = { record: CallRecord; capture?: CallCapture; segment: number };
+type Pending = { record: CallRecord; json: string; capture?: CallCapture; segment: number };
 
 export type WriterOptions = {
   store: Store;
@@ -19,7 +19,11 @@ export type WriterOptions = {
   maxQueued?: number;
   /** Journal bytes (the on-disk spool) past which new calls are dropped and logged. */
   maxSpoolBytes?: number;
-  /** How long calls gather before a batch leaves (unless a whole batch is ready): fewer, larger batches cost the event loop less. */
+  /**
+   * How long calls gather before a batch leaves (unless a whole batch is ready). Fewer, larger batches
+   * cost less: each transaction rewrites the last page of every index it touches, so at 25 ms SQLite
+   * wrote ~2.8 pages per call (`strace -c`, c=16). Calls are durable in the journal meanwhile.
+   */
   gatherMs?: number;
 };
 
@@ -34,7 +38,7 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
   const batchSize = options.batchSize ?? 500;
   const maxQueued = options.maxQueued ?? 20_000;
   const maxSpoolBytes = options.maxSpoolBytes ?? 2 * 1024 ** 3;
-  const gatherMs = options.gatherMs ?? 25;
+  const gatherMs = options.gatherMs ?? 200;
   const gather = () => new Promise((resolve) => setTimeout(resolve, gatherMs));
   let queue: Pending[] = [];
   /** Segments some of whose calls were dropped from memory: they are re-read from disk once the store is back. */
@@ -64,11 +68,12 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
     const compressed = new Map(large.length === 0 ? [] : (await compressor.compress(large.map((part) => ({ ...part!, headers: Buffer.from(part!.headers).toString() })))).map((done, index) => [large[index], done]));
     return batch.map((pending, index) => {
       const part = parts[index];
-      if (!part) return { record: pending.record };
+      if (!part) return { record: pending.record, json: pending.json };
       const done = compressed.get(part);
       const bytes = (value: Uint8Array) => Buffer.from(value.buffer, value.byteOffset, value.byteLength);
       return {
         record: pending.record,
+        json: pending.json,
         captures: {
           headers: done?.headers ?? bytes(part.headers),
           requestBody: done?.request ?? bytes(part.request),
@@ -137,12 +142,13 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
         if (dropped === 1 || dropped % 1000 === 0) logger.error({ dropped, spool_bytes: journal.spoolBytes }, 'recording spool is full; calls are being dropped');
         return;
       }
-      const segment = await journal.append(record);
+      const json = JSON.stringify(record);
+      const segment = await journal.append(json);
       if (queue.length >= maxQueued) {
         overflowed.add(segment);
         if (overflowed.size === 1 && queue.length === maxQueued) logger.warn({ queued: queue.length }, 'store is behind; new calls wait in the journal only');
       } else {
-        queue.push({ record, capture, segment });
+        queue.push({ record, json, capture, segment });
       }
       if (!running) schedule();
     },

@@ -2,20 +2,23 @@
 // parses every result on the thread that calls it; either would hold up the gateway's event loop, so
 // the main thread only posts messages (worker/store.ts) and all SQL work happens here.
 import { parentPort, workerData } from 'node:worker_threads';
+import { runInBackground } from '../../background-priority.ts';
 import { sqlitePath } from '../open-executor.ts';
 import { PostgresExecutor } from '../postgres/executor.ts';
 import type { Executor } from '../sql/executor.ts';
 import { SqlStore } from '../sql-store.ts';
 import { SqliteExecutor } from '../sqlite/executor.ts';
+import type { CallRecord } from '../../recording/call-record.ts';
 import type { StoredCall } from '../store.ts';
 import { toWorkerError, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol.ts';
 
 // How often a SQLite reader checkpoints the WAL (sqlite/executor.ts explains why the reader does it).
-const CHECKPOINT_EVERY_MS = 1000;
+const CHECKPOINT_EVERY_MS = 5000;
 
 const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
 const options = workerData as WorkerOptions;
+runInBackground();
 
 let executor: Executor;
 let store: SqlStore;
@@ -62,7 +65,7 @@ async function handle({ id, method, args }: WorkerRequest): Promise<void> {
 function call(method: WorkerRequest['method'], a: unknown[]): Promise<unknown> {
   switch (method) {
     case 'migrate': return store.migrate();
-    case 'insertCalls': return store.insertCalls(a[0] as StoredCall[]);
+    case 'insertCalls': return store.insertCalls(storedCalls(a[0] as string, a[1] as (StoredCall['captures'] | null)[]));
     case 'usage': return store.usage(a[0] as never, a[1] as never);
     case 'listCalls': return store.listCalls(a[0] as never, a[1] as never);
     case 'getCall': return store.getCall(a[0] as string);
@@ -71,4 +74,12 @@ function call(method: WorkerRequest['method'], a: unknown[]): Promise<unknown> {
     case 'purgeStep': return store.purgeStep(a[0] as number, a[1] as never, a[2] as number);
     case 'close': return store.close();
   }
+}
+
+/**
+ * The calls as worker/store.ts sends them: the records as one JSON array, the captures beside them.
+ * (Their Buffers arrive as plain Uint8Arrays, which both executors bind as blobs.)
+ */
+function storedCalls(records: string, captures: (StoredCall['captures'] | null)[]): StoredCall[] {
+  return (JSON.parse(records) as CallRecord[]).map((record, index) => ({ record, captures: captures[index] ?? undefined }));
 }

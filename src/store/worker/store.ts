@@ -50,8 +50,13 @@ export class WorkerStore implements Store {
     return this.#writer.call('migrate');
   }
 
+  /**
+   * The records cross to the thread as one JSON string: structured clone walks every property of
+   * every record on the event loop, a string is one copy (and the journal line is reused when given).
+   */
   insertCalls(calls: readonly StoredCall[]): Promise<void> {
-    return this.#writer.call('insertCalls', [calls]);
+    const records = `[${calls.map((call) => call.json ?? JSON.stringify(call.record)).join(',')}]`;
+    return this.#writer.call('insertCalls', [records, calls.map((call) => call.captures ?? null)]);
   }
 
   usage(groupBy: GroupBy, filters: Filters): Promise<UsageRow[]> {

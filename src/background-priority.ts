@@ -1,0 +1,20 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
+/**
+ * Puts the calling thread at the lowest CPU priority (nice 19), for the threads that record calls
+ * (store writes, checkpoints, compression). When the gateway's cores are saturated, the data plane
+ * then gets the CPU and recording catches up afterwards from memory and the journal, which already
+ * hold every call durably; on an idle core the thread runs at full speed. Linux only: there a
+ * thread's id is a valid target of setpriority(2), and /proc/thread-self names it. Elsewhere, or
+ * where it is not permitted, the thread keeps its priority.
+ */
+export function runInBackground(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (threadId !== process.pid) setPriority(threadId, 19); // never the main thread, which serves calls
+  } catch {
+    // no /proc or not permitted: recording competes with the data plane as an ordinary thread
+  }
+}
