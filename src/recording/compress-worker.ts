@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { constants, zstdCompressSync } from 'node:zlib';
-import { runInBackground } from '../background-priority.ts';
+import { runInBackground } from '../background-thread.ts';
 import { compressFromBytes } from './capture-codec.ts';
 
 /**

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { backgroundThreadLimits } from '../background-thread.ts';
 import type { CompressJob, CompressResult } from './compress-worker.ts';
 
 export type RawCapture = CompressJob['items'][number];
@@ -21,7 +22,7 @@ export function compact(parts: readonly Uint8Array[]): Uint8Array {
 
 /** A worker thread that compresses a batch of captures per message, so zstd never runs on the event loop. */
 export function createCompressor() {
-  const worker = new Worker(new URL('./compress-worker.ts', import.meta.url));
+  const worker = new Worker(new URL('./compress-worker.ts', import.meta.url), { resourceLimits: backgroundThreadLimits });
   worker.unref();
   let next = 0;
   const waiting = new Map<number, { resolve: (items: Compressed[]) => void; reject: (error: unknown) => void }>();

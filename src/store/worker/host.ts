@@ -2,7 +2,7 @@
 // parses every result on the thread that calls it; either would hold up the gateway's event loop, so
 // the main thread only posts messages (worker/store.ts) and all SQL work happens here.
 import { parentPort, workerData } from 'node:worker_threads';
-import { runInBackground } from '../../background-priority.ts';
+import { runInBackground } from '../../background-thread.ts';
 import { sqlitePath } from '../open-executor.ts';
 import { PostgresExecutor } from '../postgres/executor.ts';
 import type { Executor } from '../sql/executor.ts';

@@ -1,5 +1,6 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
 
 /**
  * Puts the calling thread at the lowest CPU priority (nice 19), for the threads that record calls
@@ -18,3 +19,9 @@ export function runInBackground(): void {
     // no /proc or not permitted: recording competes with the data plane as an ordinary thread
   }
 }
+
+/**
+ * Heap limits for the recording threads. V8 sizes a thread's young generation to the machine (tens of
+ * MB on a large box) and each thread grows its own; these threads only ever hold one batch of calls.
+ */
+export const backgroundThreadLimits: ResourceLimits = { maxYoungGenerationSizeMb: 8 };
