@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { Cell, CellResult, Mode } from './load.ts';
 import { startFakeTailscaled, userNode } from '../test/identity/fake-tailscaled.ts';
-import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_CONCURRENCY, NOISY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
+import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_CONCURRENCY, NOISY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, VARIANT_ROUNDS, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
 import { derive, deriveVariants, render } from './report.ts';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -506,14 +506,14 @@ async function benchCells(def: Target, running: Running, mockPid: number, result
   }
 }
 
-// A variant against its twin baseline: each JSON cell runs as four slices, baseline · variant ·
-// variant · baseline (ABBA cancels a linear drift in machine load), each with half the usual warm-up
-// and half the measured time, so each side still gets DURATION_MS measured per cell. The slices of a
-// side are merged. Noisy slices are not re-run: interleaving is what makes the pair comparable.
+// A variant against its twin baseline: each JSON cell runs VARIANT_ROUNDS rounds of four slices,
+// baseline · variant · variant · baseline (ABBA cancels a linear drift in machine load), each with half
+// the usual warm-up and half the measured time, so each side gets DURATION_MS measured per round. The
+// slices of a side are merged. Noisy slices are not re-run: interleaving is what makes the pair comparable.
 async function benchVariant(def: Target, variant: Running, baseline: Running, mockPid: number, result: TargetResult, counts: Counts, rss: RssSampler | undefined, byCellMB: Record<CellKey, number>): Promise<void> {
   const base: Record<CellKey, CellOutcome> = {};
   result.baseline = { label: `twin of the tailgate target, measured in the same interleaved slices`, cells: base };
-  const sides = [baseline, variant, variant, baseline];
+  const sides = Array.from({ length: VARIANT_ROUNDS }, () => [baseline, variant, variant, baseline]).flat();
   const baseCounts: Counts = { answered: 0, connections: 0 };
   for (const api of APIS) {
     const why = (await preflight(baseline, api, 'json', baseCounts)) ?? (await preflight(variant, api, 'json', counts));

@@ -27,7 +27,9 @@ import { whoami } from './admin/whoami.ts';
 import { handleUsageApi } from './admin/usage-api.ts';
 import { handleAdminApi } from './admin/admin-api.ts';
 import { createConfigEditor } from './admin/config-editor.ts';
+import { sendMetrics } from './admin/metrics.ts';
 import { serveUi } from './admin/serve-ui.ts';
+import type { WriterStats } from './recording/writer.ts';
 import type { Store } from './store/store.ts';
 
 /** The running gateway's state; replaced whole on config reload so a call sees one consistent config. */
@@ -85,6 +87,8 @@ export type ControlPlaneOptions = {
   defaultText?: () => string;
   /** Told after a config saved through the API took effect (serve.ts keeps its own copy current). */
   onApplied?: (config: Config) => void;
+  /** The recording pipeline's health, for `/metrics`; absent when calls are not stored. */
+  recordingStats?: () => WriterStats;
 };
 
 export function createGateway(initial: Config, recorder: Recorder, store?: Store, control: ControlPlaneOptions = {}): Gateway {
@@ -118,6 +122,10 @@ export function createGateway(initial: Config, recorder: Recorder, store?: Store
     const access = current.access.accessFor(resolution.identity);
     if (!access.role) return sendError(response, dialect, new GatewayError('permission', 'access denied: no role granted'), requestId);
     if (path === '/api/whoami') return whoami(response, resolution.identity, access, current.catalog, requestId);
+    if (path === '/metrics') {
+      if (!access.readMetrics) return sendError(response, dialect, new GatewayError('permission', 'access denied: /metrics needs the read_metrics grant'), requestId);
+      return sendMetrics(response, control.recordingStats?.(), requestId);
+    }
     if (path === '/v1/models') return listModels(response, current.catalog, requestId, (entry) => mayUseModel(access, entry.provider.id, entry.model));
     try {
       const url = new URL(request.url ?? '/', 'http://gateway');
@@ -154,7 +162,7 @@ export function createGateway(initial: Config, recorder: Recorder, store?: Store
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
-    if ((request.method === 'GET' && path === '/v1/models') || path.startsWith('/api/')) {
+    if ((request.method === 'GET' && (path === '/v1/models' || path === '/metrics')) || path.startsWith('/api/')) {
       void handleRead(request, response, path, current, requestId);
       return;
     }
@@ -224,6 +232,7 @@ export async function startGateway(options: { config: object | string; listen?: 
   const sinks = [memory, ...(options.recorder ? [options.recorder] : []), ...(recording ? [recording.recorder] : [])];
   const recorder: Recorder = { record: (call, capture) => Promise.all(sinks.map((sink) => sink.record(call, capture))).then(() => {}) };
   const gateway = createGateway(config, recorder, recording?.store, {
+    recordingStats: recording?.stats,
     configPath: typeof options.config === 'string' ? options.config : undefined,
     env,
     defaultText: () => `${JSON.stringify(options.config, null, 2)}\n`,

@@ -36,7 +36,7 @@ export async function serve(flags: Record<string, string | true>): Promise<numbe
   await mkdir(config.dataDir, { recursive: true });
   let current = config;
   const recording = await openRecording(() => current, logger);
-  const gateway = createGateway(config, recording.recorder, recording.store, { configPath: path, env, onApplied: (next) => void (current = next) });
+  const gateway = createGateway(config, recording.recorder, recording.store, { configPath: path, env, recordingStats: recording.stats, onApplied: (next) => void (current = next) });
   const server = createHttpServer(gateway);
   const listen = typeof flags.listen === 'string' ? flags.listen : (env.TAILGATE_LISTEN ?? config.listen ?? '127.0.0.1:8080');
   const { host, port } = parseListen(listen);

@@ -6,7 +6,7 @@ import type { Recorder } from './recorder.ts';
 import { Journal } from './journal.ts';
 import { createLogRecorder } from './log-recorder.ts';
 import { startRetention } from './retention.ts';
-import { createRecordWriter } from './writer.ts';
+import { createRecordWriter, type WriterStats } from './writer.ts';
 
 /** Keeps trying to apply migrations while the database is down; the journal holds calls meanwhile. */
 async function migrateWhenReachable(store: Store, logger: Logger): Promise<void> {
@@ -26,7 +26,7 @@ async function migrateWhenReachable(store: Store, logger: Logger): Promise<void>
  * The recording pipeline of `tailgate serve`: every call to the access log and, durably, to the
  * journal and then the store; retention in the background.
  */
-export async function openRecording(config: () => Config, logger: Logger): Promise<{ recorder: Recorder; store?: Store; close(): Promise<void> }> {
+export async function openRecording(config: () => Config, logger: Logger): Promise<{ recorder: Recorder; store?: Store; stats?: () => WriterStats; close(): Promise<void> }> {
   const initial = config();
   const log = createLogRecorder(logger);
   if (initial.storage.url === 'none') {
@@ -51,6 +51,7 @@ export async function openRecording(config: () => Config, logger: Logger): Promi
   return {
     recorder,
     store,
+    stats: writer.stats,
     async close() {
       retention.stop();
       await writer.close();

@@ -15,40 +15,53 @@ export type WriterOptions = {
   logger: Logger;
   /** Calls per store transaction. */
   batchSize?: number;
-  /** Most calls held in memory while the store is slow or down; past it they wait in the journal only. */
+  /** Most calls handed to the store and not yet stored; past it new calls wait in the journal only. */
   maxQueued?: number;
   /** Journal bytes (the on-disk spool) past which new calls are dropped and logged. */
   maxSpoolBytes?: number;
-  /**
-   * How long calls gather before a batch leaves (unless a whole batch is ready). Fewer, larger batches
-   * cost less: each transaction rewrites the last page of every index it touches, so at 25 ms SQLite
-   * wrote ~2.8 pages per call (`strace -c`, c=16). Calls are durable in the journal meanwhile.
-   */
+  /** How long calls gather before a batch leaves (unless a whole batch is ready). */
   gatherMs?: number;
+  /** First wait before a failing store is tried again; it doubles up to 30 s. */
+  retryMs?: number;
 };
+
+export type WriterStats = { queued: number; spoolBytes: number; dropped: number; stored: number; failing: boolean };
 
 /**
  * The durable recorder: journal first (the data plane waits only for that), then batched inserts
- * into the store off the data plane. While the store is down the gateway keeps serving: calls wait
- * in memory up to `maxQueued`, then in the journal on disk up to `maxSpoolBytes`, and are written
- * when the store is back.
+ * into the store off the data plane.
+ *
+ * Each batch is handed to the store as soon as it is gathered, without waiting for the previous one:
+ * the store's thread queues what it has not written yet, so a backlog (a store slower than the
+ * traffic, or one starved of CPU by a saturated data plane, see background-thread.ts) never sits on
+ * the gateway's heap, where every garbage collection would copy it. While the store fails, or past
+ * `maxQueued` calls in its queue, calls wait in the journal on disk (up to `maxSpoolBytes`) and are
+ * re-read from there once the store takes them; its inserts are idempotent, so a call read twice is
+ * stored once.
  */
 export function createRecordWriter(options: WriterOptions): Recorder & { close(): Promise<void>; stats(): WriterStats; replay(leftovers: number[]): void } {
   const { store, journal, logger } = options;
   const batchSize = options.batchSize ?? 500;
   const maxQueued = options.maxQueued ?? 20_000;
   const maxSpoolBytes = options.maxSpoolBytes ?? 2 * 1024 ** 3;
-  const gatherMs = options.gatherMs ?? 200;
-  const gather = () => new Promise((resolve) => setTimeout(resolve, gatherMs));
-  let queue: Pending[] = [];
-  /** Segments some of whose calls were dropped from memory: they are re-read from disk once the store is back. */
+  const gatherMs = options.gatherMs ?? 25;
+  const retryMs = options.retryMs ?? 250;
+
+  let gathering: Pending[] = [];
+  let gatherTimer: NodeJS.Timeout | undefined;
+  /** Calls handed to the store and not yet stored (or failed). */
+  let queued = 0;
+  /** Calls per journal segment that are gathering or queued: such a segment is not replayed from disk yet. */
+  const inMemory = new Map<number, number>();
+  const sending = new Set<Promise<void>>();
+  /** Segments with calls that are only in the journal: re-read from disk once the store takes them. */
   const overflowed = new Set<number>();
-  let running: Promise<void> | undefined;
+  let catchingUp: Promise<void> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
   let failures = 0;
   let dropped = 0;
   let stored = 0;
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
 
   const compressor = createCompressor();
 
@@ -84,54 +97,90 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
     });
   }
 
-  async function commit(batch: Pending[]): Promise<void> {
-    await store.insertCalls(await toStored(batch));
-    stored += batch.length;
-    const bySegment = new Map<number, number>();
-    for (const pending of batch) bySegment.set(pending.segment, (bySegment.get(pending.segment) ?? 0) + 1);
-    for (const [segment, count] of bySegment) await journal.commit(segment, count);
+  function countBySegment(batch: readonly Pending[]): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const pending of batch) counts.set(pending.segment, (counts.get(pending.segment) ?? 0) + 1);
+    return counts;
   }
 
-  /** Re-reads journal segments whose calls fell out of memory; the store ignores ones it already has. */
-  async function catchUp(): Promise<void> {
-    if (overflowed.has(journal.currentSegment) && !queue.some((pending) => pending.segment === journal.currentSegment)) await journal.rotate();
+  function release(counts: Map<number, number>): void {
+    for (const [segment, count] of counts) {
+      const left = (inMemory.get(segment) ?? 0) - count;
+      if (left > 0) inMemory.set(segment, left);
+      else inMemory.delete(segment);
+    }
+  }
+
+  function failed(error: unknown): void {
+    failures++;
+    if (failures === 1 || failures % 30 === 0) {
+      logger.error({ err: (error as Error).message, queued, spool_bytes: journal.spoolBytes }, 'cannot write calls to the store; they wait in the journal');
+    }
+  }
+
+  function recovered(): void {
+    if (failures > 0) logger.info({ after_failures: failures }, 'store is writable again');
+    failures = 0;
+  }
+
+  function send(batch: Pending[]): void {
+    const counts = countBySegment(batch);
+    queued += batch.length;
+    const sent = (async () => {
+      try {
+        await store.insertCalls(await toStored(batch));
+        stored += batch.length;
+        for (const [segment, count] of counts) await journal.commit(segment, count);
+        recovered();
+      } catch (error) {
+        for (const segment of counts.keys()) overflowed.add(segment);
+        failed(error);
+      } finally {
+        queued -= batch.length;
+        release(counts);
+      }
+      scheduleCatchUp();
+    })();
+    sending.add(sent);
+    void sent.finally(() => sending.delete(sent));
+  }
+
+  function flush(): void {
+    clearTimeout(gatherTimer);
+    gatherTimer = undefined;
+    for (let start = 0; start < gathering.length; start += batchSize) send(gathering.slice(start, start + batchSize));
+    gathering = [];
+  }
+
+  /** Re-reads journal segments whose calls are only on disk; the store ignores ones it already has. Returns how many it stored. */
+  async function catchUp(): Promise<number> {
+    let done = 0;
+    if (overflowed.has(journal.currentSegment) && !inMemory.has(journal.currentSegment)) await journal.rotate();
     for (const sequence of [...overflowed].sort((a, b) => a - b)) {
-      if (!journal.closedSegments().includes(sequence) || queue.some((pending) => pending.segment === sequence)) continue;
+      if (!journal.closedSegments().includes(sequence) || inMemory.has(sequence)) continue;
       const records = await journal.read(sequence);
       for (let i = 0; i < records.length; i += batchSize) await store.insertCalls(records.slice(i, i + batchSize).map((record) => ({ record })));
+      stored += records.length;
       overflowed.delete(sequence);
       await journal.forget(sequence);
       logger.info({ segment: sequence, calls: records.length }, 'recording caught up from the journal');
+      done++;
     }
+    return done;
   }
 
-  async function drain(): Promise<void> {
-    while (queue.length > 0 || overflowed.size > 0) {
-      if (queue.length < batchSize && !closed) await gather();
-      const batch = queue.slice(0, batchSize);
-      try {
-        if (batch.length > 0) await commit(batch);
-        queue = queue.slice(batch.length);
-        await catchUp();
-        if (failures > 0) logger.info({ after_failures: failures }, 'store is writable again');
-        failures = 0;
-      } catch (error) {
-        failures++;
-        if (failures === 1 || failures % 30 === 0) {
-          logger.error({ err: (error as Error).message, queued: queue.length, spool_bytes: journal.spoolBytes }, 'cannot write calls to the store; they wait in the journal');
-        }
-        if (closed) return;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 250 * 2 ** Math.min(failures, 7))));
-      }
-      if (queue.length === 0 && overflowed.size > 0 && journal.closedSegments().every((sequence) => !overflowed.has(sequence))) break;
-    }
-  }
-
-  function schedule(): void {
-    if (running || closed) return;
-    running = drain().finally(() => {
-      running = undefined;
-      if (queue.length > 0 || overflowed.size > 0) timer = setTimeout(schedule, 1000);
+  function scheduleCatchUp(): void {
+    if (catchingUp || retryTimer || overflowed.size === 0 || closed) return;
+    // Only a segment actually stored proves a failing store writable again.
+    catchingUp = catchUp().then((done) => void (done > 0 && recovered()), failed).finally(() => {
+      catchingUp = undefined;
+      if (overflowed.size === 0 || closed) return;
+      // Failing: back off. Otherwise a segment was still open or in memory: look again shortly.
+      const wait = failures > 0 ? Math.min(30_000, retryMs * 2 ** Math.min(failures - 1, 7)) : 1000;
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        scheduleCatchUp();
+      }, wait);
     });
   }
 
@@ -144,29 +193,32 @@ export function createRecordWriter(options: WriterOptions): Recorder & { close()
       }
       const json = JSON.stringify(record);
       const segment = await journal.append(json);
-      if (queue.length >= maxQueued) {
+      if (failures > 0 || queued + gathering.length >= maxQueued) {
+        if (failures === 0 && !overflowed.has(segment)) logger.warn({ queued }, 'store is behind; new calls wait in the journal only');
         overflowed.add(segment);
-        if (overflowed.size === 1 && queue.length === maxQueued) logger.warn({ queued: queue.length }, 'store is behind; new calls wait in the journal only');
-      } else {
-        queue.push({ record, json, capture, segment });
+        scheduleCatchUp();
+        return;
       }
-      if (!running) schedule();
+      gathering.push({ record, json, capture, segment });
+      inMemory.set(segment, (inMemory.get(segment) ?? 0) + 1);
+      if (gathering.length >= batchSize) flush();
+      else gatherTimer ??= setTimeout(flush, gatherMs);
     },
     /** Segments a previous run left behind (a crash, or a store that was down) are stored in the background. */
     replay(leftovers) {
       for (const sequence of leftovers) overflowed.add(sequence);
-      schedule();
+      scheduleCatchUp();
     },
-    stats: () => ({ queued: queue.length, spoolBytes: journal.spoolBytes, dropped, stored, failing: failures > 0 }),
+    stats: () => ({ queued: queued + gathering.length, spoolBytes: journal.spoolBytes, dropped, stored, failing: failures > 0 }),
+    /** Writes what is gathered and waits for the store; a failing store is not retried: the journal keeps the rest. */
     async close() {
-      clearTimeout(timer);
-      closed = true; // a failing store is tried once more below, not retried forever: the journal keeps the rest
-      await running;
-      if (queue.length > 0) await drain().catch(() => {});
+      flush();
+      closed = true;
+      clearTimeout(retryTimer);
+      await Promise.allSettled([...sending]);
+      await catchingUp;
       await compressor.close();
       await journal.close();
     },
   };
 }
-
-export type WriterStats = { queued: number; spoolBytes: number; dropped: number; stored: number; failing: boolean };

@@ -20,6 +20,7 @@ async function config(extra: object = {}) {
     grants: [
       { src: ['alice@example.com', 'bob@example.com'], app: { 'tailscale.com/cap/aperture': [{ role: 'user' }, { models: 'openai/**' }, { models: 'anthropic/**' }, { models: 'gemini/**' }] } },
       { src: ['root@example.com'], app: { 'tailscale.com/cap/aperture': [{ role: 'admin' }, { models: '**' }] } },
+      { src: ['ops@example.com'], app: { 'tailscale.com/cap/aperture': [{ role: 'user' }, { read_metrics: true }] } },
     ],
     data_dir: await mkdtemp(join(tmpdir(), 'tailgate-rec-')),
     ...extra,
@@ -183,4 +184,18 @@ test('zero retention: no headers or bodies are ever stored, and with purge of to
   } finally {
     await zero.close();
   }
+});
+
+test('/metrics shows the recording pipeline to callers granted read_metrics, and to no one else', async () => {
+  const metrics = (login: string) => fetch(`${gateway.url}/metrics`, { headers: as(login) });
+  for (const login of ['alice@example.com', 'root@example.com']) assert.equal((await metrics(login)).status, 403, login);
+  fake.reply(fixture('anthropic-messages', 'rate-limit.error.json').reply());
+  const response = await call('/v1/messages', { model: 'claude-haiku-4-5', max_tokens: 5, messages: [] }, as('alice@example.com'));
+  await response.text();
+  await stored(response.headers.get('x-tailgate-request-id')!);
+  const text = await (await metrics('ops@example.com')).text();
+  assert.match(text, /^tailgate_recording_enabled 1$/m);
+  assert.match(text, /^tailgate_recording_store_failing 0$/m);
+  assert.match(text, /^# TYPE tailgate_recording_spool_bytes gauge$/m);
+  assert.ok(Number(/^tailgate_recording_stored_calls_total (\d+)$/m.exec(text)?.[1]) >= 1, text);
 });
