@@ -38,7 +38,7 @@ export async function seed(url: string, count: number, options: { captures?: num
       }
     }
     for (const pending of inflight) done += await pending;
-    log(`${label(url)}: writing ${loader.rollups.hourly.size + loader.rollups.daily.size} rollup rows and ${loader.rollups.sessions.size} sessions`);
+    log(`${label(url)}: writing ${loader.rollups.hourly.size + loader.rollups.daily.size} rollup rows, ${loader.rollups.failedHourly.size + loader.rollups.failedDaily.size} failed-rollup rows and ${loader.rollups.sessions.size} sessions`);
     await loader.finish();
     log(`${label(url)}: analyzing`);
     // Fresh planner statistics, as a long-running store would have from autovacuum / PRAGMA optimize.

@@ -1,8 +1,12 @@
 import { GatewayError } from '../dialects/gateway-error.ts';
+import type { Outcome } from '../recording/call-record.ts';
+import { ANY_ERROR } from '../store/read-models.ts';
 import type { Filters, GroupBy } from '../store/store.ts';
 
 const groupings = new Set<GroupBy>(['user', 'agent', 'model', 'provider', 'day', 'hour']);
 const day = 86_400_000;
+// A Record so that a new Outcome fails to compile until it is listed here.
+const outcomes: Record<Outcome | typeof ANY_ERROR, true> = { ok: true, aborted: true, upstream_error: true, client_error: true, gateway_error: true, denied: true, [ANY_ERROR]: true };
 
 /** `2026-11-01`, an ISO timestamp, epoch milliseconds, or a span back from now (`7d`, `24h`). */
 export function parseTime(text: string | null, now: number): number | undefined {
@@ -13,6 +17,13 @@ export function parseTime(text: string | null, now: number): number | undefined 
   const parsed = Date.parse(text);
   if (Number.isNaN(parsed)) throw new GatewayError('invalid_request', `"${text}" is not a time (use ISO 8601, epoch ms, or a span like 7d)`);
   return parsed;
+}
+
+/** A call outcome, or `errors` for every outcome but ok; a typo is refused rather than matching nothing. */
+export function parseOutcome(text: string | null): string | undefined {
+  if (text === null || text === '') return undefined;
+  if (!Object.hasOwn(outcomes, text)) throw new GatewayError('invalid_request', `outcome must be one of ${Object.keys(outcomes).join(', ')}`);
+  return text;
 }
 
 export function parseGroupBy(text: string | null): GroupBy {
@@ -36,7 +47,7 @@ export function parseFilters(params: URLSearchParams, viewer: { login: string; a
     model: optional('model'),
     agent: optional('agent'),
     provider: optional('provider'),
-    outcome: optional('outcome'),
+    outcome: parseOutcome(params.get('outcome')),
   };
 }
 

@@ -12,6 +12,8 @@ import { varied } from './testing/records.ts';
 const TABLES: Record<string, string> = {
   rollups_hourly: 'bucket, login, agent, model, provider',
   rollups_daily: 'bucket, login, agent, model, provider',
+  failed_rollups_hourly: 'bucket, login, agent, model, provider, outcome',
+  failed_rollups_daily: 'bucket, login, agent, model, provider, outcome',
   sessions: 'session_id, login',
   session_models: 'session_id, login, model, provider',
   calls: 'id',
@@ -22,7 +24,7 @@ const TABLES: Record<string, string> = {
 /** Rows with costs rounded: sums added in another order differ in the last bits of a double. */
 async function dump(db: Executor, table: string): Promise<Row[]> {
   const rows = await db.query(`SELECT * FROM ${table} ORDER BY ${TABLES[table]}`);
-  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k === 'cost_usd' && typeof v === 'number' ? Math.round(v * 1e9) : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v])));
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k.endsWith('cost_usd') && typeof v === 'number' ? Math.round(v * 1e9) : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v])));
 }
 
 for (const backend of BACKENDS) {

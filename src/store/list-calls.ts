@@ -2,7 +2,7 @@ import type { CallRecord } from '../recording/call-record.ts';
 import { CALL_COLUMNS, callFromRow, type CallRow } from './call-rows.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Executor } from './sql/executor.ts';
-import { Params, where } from './sql/params.ts';
+import { outcomeTerms, Params, where } from './sql/params.ts';
 import type { Filters, Page } from './store.ts';
 
 export type CallFilters = Filters & { sessionId?: string };
@@ -22,9 +22,7 @@ export async function listCalls(db: Executor, filters: CallFilters, page: { limi
     ...params.equals('model', filters.model),
     ...params.equals('provider', filters.provider),
     ...params.equals('session_id', filters.sessionId),
-    ...params.equals('outcome', filters.outcome),
-    // Spelled out so both planners see that the partial index of failed calls applies.
-    ...(filters.outcome !== undefined && filters.outcome !== 'ok' ? [`outcome <> 'ok'`] : []),
+    ...outcomeTerms(params, filters.outcome),
   ];
   if (page.cursor !== undefined) {
     const [startedAt, id] = decodeCursor(page.cursor, ['number', 'string']);

@@ -1,3 +1,4 @@
+import { FAILED_ROLLUPS } from './migration-failed-rollups.ts';
 import { ddl, type DialectName } from './sql/dialect.ts';
 import type { Executor } from './sql/executor.ts';
 
@@ -151,6 +152,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ) {clustered}`,
     ],
   },
+  FAILED_ROLLUPS,
 ];
 
 /** Applies pending migrations in one transaction; safe to call at every start and from several replicas at once. */

@@ -2,6 +2,12 @@
 
 export type GroupBy = 'user' | 'agent' | 'model' | 'provider' | 'day' | 'hour';
 
+/**
+ * `outcome` filter value meaning every outcome but `ok`: the calls a usage row's `errors` counts
+ * (the UI's "Errors only" status sends it as is).
+ */
+export const ANY_ERROR = 'errors';
+
 /** Filters every read takes. `login` set = the viewer is a user and sees only their own calls. */
 export type Filters = {
   from?: number;
@@ -10,6 +16,7 @@ export type Filters = {
   model?: string;
   agent?: string;
   provider?: string;
+  /** One call outcome (`ok`, `upstream_error`, …), or ANY_ERROR. Sessions and tool calls ignore it. */
   outcome?: string;
 };
 
@@ -27,7 +34,12 @@ export type UsageRow = {
   /** Calls whose cost was unknown (unpriced model or unreported usage): not counted as $0 silently. */
   unpricedRequests: number;
   latencyMsAvg: number;
-  latencyMsMax: number;
+  /**
+   * The slowest call's latency. Filtered to `ok` it is null when unknown: the rollups keep the slowest
+   * call of all and the slowest failed one, not the slowest ok one, so it is known only when the
+   * slowest call of all is slower than every failed call (then it was ok).
+   */
+  latencyMsMax: number | null;
 };
 
 export type Page<T> = { items: T[]; nextCursor?: string };

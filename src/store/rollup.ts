@@ -18,7 +18,34 @@ export type Sums = {
   unpricedRequests: number;
 };
 
-export type RollupRow = Sums & { bucket: number; login: string; agent: string; model: string; provider: string; latencyMsSum: number; latencyMsMax: number };
+type RollupKey = { bucket: number; login: string; agent: string; model: string; provider: string };
+/** Sums of a set of calls with their latency: total (`latencyMsSum`) and the slowest call (`latencyMsMax`). */
+type CallSums = Sums & { latencyMsSum: number; latencyMsMax: number };
+
+/**
+ * The failed calls' share of a totals row (outcome not `ok`; their count is `errors`), summed like the
+ * row's own columns. The `ok` calls' share is the row minus these, so a status filter reads the same
+ * rows as an unfiltered read. `failedLatencyMsMax` is the slowest failed call (0 when there is none).
+ */
+export type FailedSums = {
+  failedInputTokens: number;
+  failedOutputTokens: number;
+  failedCacheReadTokens: number;
+  failedCacheWriteTokens: number;
+  failedReasoningTokens: number;
+  failedCostUsd: number;
+  failedUnpricedRequests: number;
+  failedLatencyMsSum: number;
+  failedLatencyMsMax: number;
+};
+
+/** One totals row (rollups_*): the sums of the calls of one (bucket, login, agent, model, provider), every outcome, and their failed share. */
+export type RollupRow = RollupKey & CallSums & FailedSums;
+/**
+ * One failed-rollup row (failed_rollups_*): the sums of the failed calls of one rollup key and outcome,
+ * which serve a filter to one failed outcome.
+ */
+export type FailedRollupRow = RollupKey & CallSums & { outcome: string };
 /**
  * `agent` is the agent of the session's earliest call that named one (`agentAt` is that call's start;
  * ties go to the smaller name), so the result does not depend on the order calls arrive in.
@@ -47,11 +74,39 @@ function addTo(sums: Sums, r: CallRecord): void {
   else sums.costUsd += r.costUsd;
 }
 
+function zeroFailed(): FailedSums {
+  return { failedInputTokens: 0, failedOutputTokens: 0, failedCacheReadTokens: 0, failedCacheWriteTokens: 0, failedReasoningTokens: 0, failedCostUsd: 0, failedUnpricedRequests: 0, failedLatencyMsSum: 0, failedLatencyMsMax: 0 };
+}
+
+/** Adds a call to the row of `key`, made by `make` if it is new; returns the row. */
+function addRollup<R extends CallSums>(map: Map<string, R>, key: string, make: () => R, r: CallRecord, latency: number): R {
+  let row = map.get(key);
+  if (!row) map.set(key, (row = make()));
+  addTo(row, r);
+  row.latencyMsSum += latency;
+  row.latencyMsMax = Math.max(row.latencyMsMax, latency);
+  return row;
+}
+
+/** Adds a failed call to a totals row's failed share (addTo's rules: unknown usage out of the sums, unknown cost counted). */
+function addFailed(row: FailedSums, r: CallRecord, latency: number): void {
+  row.failedInputTokens += r.usage.inputTokens ?? 0;
+  row.failedOutputTokens += r.usage.outputTokens ?? 0;
+  row.failedCacheReadTokens += r.usage.cacheReadTokens ?? 0;
+  row.failedCacheWriteTokens += r.usage.cacheWriteTokens ?? 0;
+  row.failedReasoningTokens += r.usage.reasoningTokens ?? 0;
+  if (r.costUsd === undefined) row.failedUnpricedRequests += 1;
+  else row.failedCostUsd += r.costUsd;
+  row.failedLatencyMsSum += latency;
+  row.failedLatencyMsMax = Math.max(row.failedLatencyMsMax, latency);
+}
+
 /**
  * Rollup and session increments for a set of newly stored calls, merged per key so each key is one
  * upsert (PostgreSQL refuses to upsert the same key twice in one statement). Rollups are bucketed by
- * `startedAt` in UTC, like the calls page is ordered. The seeding script feeds 10M calls through this
- * same class, so seeded rollups are what `insertCalls` would have produced.
+ * `startedAt` in UTC, like the calls page is ordered; a failed call counts in its totals row (and that
+ * row's failed share) and in the failed rollup row of its outcome. The seeding script feeds 10M calls
+ * through this same class, so seeded rollups are what `insertCalls` would have produced.
  */
 export class Rollups {
   readonly hourly = new Map<string, RollupRow>();
@@ -59,18 +114,21 @@ export class Rollups {
   readonly sessions = new Map<string, SessionRow>();
   readonly sessionModels = new Map<string, SessionModelRow>();
 
+  /** Failed calls only, keyed by outcome too (the failed_rollups_* tables): a small share of all calls. */
+  readonly failedHourly = new Map<string, FailedRollupRow>();
+  readonly failedDaily = new Map<string, FailedRollupRow>();
+
   add(r: CallRecord): void {
     const startedAt = epochMs(r.startedAt);
     const latency = Math.max(0, epochMs(r.endedAt) - startedAt);
     const dims = { login: r.login ?? '', agent: r.agent ?? '', model: r.model ?? '', provider: r.provider ?? '' };
-    for (const [map, grain] of [[this.hourly, HOUR_MS], [this.daily, DAY_MS]] as const) {
+    for (const [totals, failed, grain] of [[this.hourly, this.failedHourly, HOUR_MS], [this.daily, this.failedDaily, DAY_MS]] as const) {
       const bucket = Math.floor(startedAt / grain) * grain;
       const key = `${bucket}\0${dims.login}\0${dims.agent}\0${dims.model}\0${dims.provider}`;
-      let row = map.get(key);
-      if (!row) map.set(key, (row = { bucket, ...dims, ...zero(), latencyMsSum: 0, latencyMsMax: 0 }));
-      addTo(row, r);
-      row.latencyMsSum += latency;
-      row.latencyMsMax = Math.max(row.latencyMsMax, latency);
+      const row = addRollup(totals, key, () => ({ bucket, ...dims, ...zero(), latencyMsSum: 0, latencyMsMax: 0, ...zeroFailed() }), r, latency);
+      if (r.outcome === 'ok') continue;
+      addFailed(row, r, latency);
+      addRollup(failed, `${key}\0${r.outcome}`, () => ({ bucket, ...dims, outcome: r.outcome, ...zero(), latencyMsSum: 0, latencyMsMax: 0 }), r, latency);
     }
     if (r.sessionId === undefined) return;
     const sessionKey = `${r.sessionId}\0${dims.login}`;

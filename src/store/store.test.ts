@@ -3,19 +3,32 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CallRecord } from '../recording/call-record.ts';
-import { DAY_MS, HOUR_MS } from './rollup.ts';
+import { migrate, MIGRATIONS } from './migrations.ts';
+import { openExecutor } from './open-executor.ts';
+import { ANY_ERROR } from './read-models.ts';
+import { DAY_MS, HOUR_MS, Rollups, type FailedRollupRow, type FailedSums } from './rollup.ts';
+import type { Executor } from './sql/executor.ts';
 import type { Filters, GroupBy, Page, SessionSummary, Store, StoredCall, UsageRow } from './store.ts';
 import { openStore } from './open-store.ts';
+import { SqlStore } from './sql-store.ts';
 import { BACKENDS, withStore } from './testing/backends.ts';
 import { T0, bareRecord, captureOf, fullRecord, varied } from './testing/records.ts';
+import { usage } from './usage.ts';
+import { chunkedValues } from './sql/values.ts';
+import { insertCallRows } from './write.ts';
 
 const GROUPS: GroupBy[] = ['user', 'agent', 'model', 'provider', 'day', 'hour'];
 
-/** Usage computed the slow way, with the store's semantics: hour resolution, unknown usage and cost out of the sums. */
+/**
+ * Usage computed the slow way, with the store's semantics: hour resolution, unknown usage and cost out
+ * of the sums; filtered to `ok`, the max latency only where the slowest call of the group was ok.
+ */
 function bruteUsage(records: readonly CallRecord[], groupBy: GroupBy, f: Filters): Map<string, Omit<UsageRow, 'key'>> {
   const lo = f.from === undefined ? -Infinity : Math.floor(f.from / HOUR_MS) * HOUR_MS;
   const hi = f.to === undefined ? Infinity : Math.ceil(f.to / HOUR_MS) * HOUR_MS;
-  const out = new Map<string, Omit<UsageRow, 'key'> & { latencySum: number }>();
+  const out = new Map<string, Omit<UsageRow, 'key'> & { latencySum: number; latencyMax: number }>();
+  // Per group, over every outcome: the slowest call, and the slowest failed call (-1: none).
+  const slowest = new Map<string, { all: number; failed: number }>();
   for (const r of records) {
     const hour = Math.floor(r.startedAt / HOUR_MS) * HOUR_MS;
     if (hour < lo || hour >= hi) continue;
@@ -23,8 +36,12 @@ function bruteUsage(records: readonly CallRecord[], groupBy: GroupBy, f: Filters
     if ((f.model !== undefined && r.model !== f.model) || (f.provider !== undefined && r.provider !== f.provider)) continue;
     const key = { user: r.login ?? '', agent: r.agent ?? '', model: r.model ?? '', provider: r.provider ?? '',
       day: new Date(Math.floor(r.startedAt / DAY_MS) * DAY_MS).toISOString().slice(0, 10), hour: new Date(hour).toISOString() }[groupBy];
+    const latency = r.endedAt - r.startedAt;
+    const s = slowest.get(key) ?? { all: -1, failed: -1 };
+    slowest.set(key, { all: Math.max(s.all, latency), failed: r.outcome === 'ok' ? s.failed : Math.max(s.failed, latency) });
+    if (f.outcome !== undefined && (f.outcome === ANY_ERROR ? r.outcome === 'ok' : r.outcome !== f.outcome)) continue;
     let row = out.get(key);
-    if (!row) out.set(key, (row = { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedRequests: 0, latencyMsAvg: 0, latencyMsMax: 0, latencySum: 0 }));
+    if (!row) out.set(key, (row = { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedRequests: 0, latencyMsAvg: 0, latencyMsMax: 0, latencySum: 0, latencyMax: 0 }));
     row.requests++;
     if (r.outcome !== 'ok') row.errors++;
     row.inputTokens += r.usage.inputTokens ?? 0;
@@ -34,11 +51,14 @@ function bruteUsage(records: readonly CallRecord[], groupBy: GroupBy, f: Filters
     row.reasoningTokens += r.usage.reasoningTokens ?? 0;
     if (r.costUsd === undefined) row.unpricedRequests++;
     else row.costUsd += r.costUsd;
-    row.latencySum += r.endedAt - r.startedAt;
-    row.latencyMsMax = Math.max(row.latencyMsMax, r.endedAt - r.startedAt);
+    row.latencySum += latency;
+    row.latencyMax = Math.max(row.latencyMax, latency);
     row.latencyMsAvg = row.latencySum / row.requests;
   }
-  return new Map([...out].map(([key, { latencySum: _, ...row }]) => [key, row]));
+  return new Map([...out].map(([key, { latencySum: _, latencyMax, ...row }]) => {
+    const s = slowest.get(key)!;
+    return [key, { ...row, latencyMsMax: f.outcome === 'ok' && s.all <= s.failed ? null : latencyMax }];
+  }));
 }
 
 function assertUsage(actual: UsageRow[], expected: Map<string, Omit<UsageRow, 'key'>>, label: string): void {
@@ -50,6 +70,100 @@ function assertUsage(actual: UsageRow[], expected: Map<string, Omit<UsageRow, 'k
     assert.ok(Math.abs(costUsd - wantCost) < 1e-9, `${label}: ${key} cost ${costUsd} vs ${wantCost}`);
     assert.ok(Math.abs(latencyMsAvg - wantAvg) < 1e-9, `${label}: ${key} latency avg`);
   }
+}
+
+const failureKey = (r: FailedRollupRow) => [r.bucket, r.login, r.agent, r.model, r.provider, r.outcome].join('\0');
+/** Failed-rollup rows in one order on both databases, costs rounded (sums added in another order differ in the last bits). */
+const normalized = (rows: FailedRollupRow[]) => rows.map((r) => ({ ...r, costUsd: Math.round(r.costUsd * 1e9) })).sort((a, b) => (failureKey(a) < failureKey(b) ? -1 : 1));
+
+/** What the failed_rollups_* tables hold. */
+async function storedFailures(db: Executor): Promise<Record<string, FailedRollupRow[]>> {
+  const out: Record<string, FailedRollupRow[]> = {};
+  for (const grain of ['hourly', 'daily']) {
+    const rows = await db.query<Record<string, string | number>>(`SELECT * FROM failed_rollups_${grain}`);
+    out[grain] = normalized(rows.map((r) => ({
+      bucket: Number(r.bucket), login: String(r.login), agent: String(r.agent), model: String(r.model), provider: String(r.provider), outcome: String(r.outcome),
+      requests: Number(r.requests), errors: Number(r.errors), inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens),
+      cacheReadTokens: Number(r.cache_read_tokens), cacheWriteTokens: Number(r.cache_write_tokens), reasoningTokens: Number(r.reasoning_tokens),
+      costUsd: Number(r.cost_usd), unpricedRequests: Number(r.unpriced_requests), latencyMsSum: Number(r.latency_ms_sum), latencyMsMax: Number(r.latency_ms_max),
+    })));
+  }
+  return out;
+}
+
+/** What insertCalls writes to the failed_rollups_* tables for these calls. */
+function expectedFailures(records: readonly CallRecord[]): Record<string, FailedRollupRow[]> {
+  const rollups = new Rollups();
+  for (const r of records) rollups.add(r);
+  return { hourly: normalized([...rollups.failedHourly.values()]), daily: normalized([...rollups.failedDaily.values()]) };
+}
+
+/** Migration 1's columns of the totals tables. */
+const V1_TOTALS = 'bucket, login, agent, model, provider, requests, errors, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, unpriced_requests, latency_ms_sum, latency_ms_max';
+
+/** Writes totals rows the way migration 1's schema holds them (no failed share). */
+async function writeV1Totals(tx: Executor, rollups: Rollups): Promise<void> {
+  for (const [table, map] of [['rollups_hourly', rollups.hourly], ['rollups_daily', rollups.daily]] as const) {
+    const statements = chunkedValues(tx.dialect, [...map.values()], 16, (r) => [
+      r.bucket, r.login, r.agent, r.model, r.provider, r.requests, r.errors, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.reasoningTokens, r.costUsd, r.unpricedRequests, r.latencyMsSum, r.latencyMsMax,
+    ], (values) => `INSERT INTO ${table} (${V1_TOTALS}) VALUES ${values}`);
+    for (const { sql, params, reuse } of statements) await tx.run(sql, params, { reuse });
+  }
+}
+
+const SHARE: [column: string, field: keyof FailedSums][] = [
+  ['failed_input_tokens', 'failedInputTokens'], ['failed_output_tokens', 'failedOutputTokens'], ['failed_cache_read_tokens', 'failedCacheReadTokens'],
+  ['failed_cache_write_tokens', 'failedCacheWriteTokens'], ['failed_reasoning_tokens', 'failedReasoningTokens'], ['failed_cost_usd', 'failedCostUsd'],
+  ['failed_unpriced_requests', 'failedUnpricedRequests'], ['failed_latency_ms_sum', 'failedLatencyMsSum'], ['failed_latency_ms_max', 'failedLatencyMsMax'],
+];
+type Shares = Record<string, Record<string, FailedSums>>;
+const shareKey = (r: { bucket: number | string; login: string; agent: string; model: string; provider: string }) => [Number(r.bucket), r.login, r.agent, r.model, r.provider].join('|');
+/** The failed share of a totals row, cost rounded (sums added in another order differ in the last bits). */
+const rounded = (share: FailedSums): FailedSums => ({ ...share, failedCostUsd: Math.round(share.failedCostUsd * 1e9) });
+
+/** Every totals row's failed share (the failed_* columns), by grain and key. */
+async function storedShares(db: Executor): Promise<Shares> {
+  const out: Shares = {};
+  for (const grain of ['hourly', 'daily']) {
+    const rows = await db.query<Record<string, string | number>>(`SELECT * FROM rollups_${grain}`);
+    out[grain] = Object.fromEntries(rows.map((r) => [
+      shareKey(r as never), rounded(Object.fromEntries(SHARE.map(([column, field]) => [field, Number(r[column])])) as FailedSums),
+    ]));
+  }
+  return out;
+}
+
+/** The failed share insertCalls writes for these calls, for the keys of `stored` (0 where none of them failed). */
+function expectedShares(records: readonly CallRecord[], stored: Shares): Shares {
+  const rollups = new Rollups();
+  for (const r of records) rollups.add(r);
+  const zero = Object.fromEntries(SHARE.map(([, field]) => [field, 0])) as FailedSums;
+  const out: Shares = {};
+  for (const [grain, map] of [['hourly', rollups.hourly], ['daily', rollups.daily]] as const) {
+    const byKey = new Map([...map.values()].map((row) => [shareKey(row), row]));
+    out[grain] = Object.fromEntries(Object.keys(stored[grain]!).map((key) => {
+      const row = byKey.get(key);
+      return [key, row === undefined ? zero : rounded(Object.fromEntries(SHARE.map(([, field]) => [field, row[field]])) as FailedSums)];
+    }));
+  }
+  return out;
+}
+
+/**
+ * Usage as the rollups hold it once failed calls (`gone`) were deleted before migration 2 filled in the
+ * failure detail: still counted in the totals and in `errors`, but their tokens, cost and latency stay
+ * in the ok share. An error filter sees each as a failed call with no usage, cost $0 and latency 0; an
+ * `ok` one sees its sums (as if it were ok) but not its request; one outcome does not see it at all.
+ */
+function bruteAfterDeletion(records: readonly CallRecord[], gone: (r: CallRecord) => boolean, groupBy: GroupBy, f: Filters): Map<string, Omit<UsageRow, 'key'>> {
+  const lost = (r: CallRecord) => gone(r) && r.outcome !== 'ok';
+  if (f.outcome === ANY_ERROR) return bruteUsage(records.map((r) => (lost(r) ? { ...r, usage: {}, costUsd: 0, endedAt: r.startedAt } : r)), groupBy, f);
+  if (f.outcome !== 'ok') return bruteUsage(records.filter((r) => !gone(r)), groupBy, f);
+  const asOk = bruteUsage(records.map((r) => (lost(r) ? { ...r, outcome: 'ok' as const } : r)), groupBy, f);
+  return new Map([...bruteUsage(records, groupBy, f)].map(([key, { requests }]) => {
+    const row = asOk.get(key)!;
+    return [key, { ...row, requests, latencyMsAvg: (row.latencyMsAvg * row.requests) / requests }];
+  }));
 }
 
 async function all<T>(fetch: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
@@ -138,6 +252,113 @@ for (const backend of BACKENDS) {
       }
     }));
 
+    test('usage filtered by outcome, by every error or by ok has exact requests, tokens and cost', () => withStore(backend, async (store) => {
+      const calls = varied(1500, { seed: 8, days: 5 });
+      for (let i = 0; i < calls.length; i += 400) await store.insertCalls(calls.slice(i, i + 400));
+      const records = calls.map((c) => c.record);
+      assert.ok(records.some((r) => r.outcome !== 'ok' && (r.usage.inputTokens ?? 0) > 0 && r.costUsd !== undefined), 'failed calls with tokens and cost');
+      const ranges: Filters[] = [{}, { from: T0 + 7 * HOUR_MS + 1234, to: T0 + 3 * DAY_MS + 5 * HOUR_MS - 99 }, { from: T0 + HOUR_MS, to: T0 + 6 * HOUR_MS }];
+      const filters: Filters[] = [{ outcome: ANY_ERROR }, { outcome: 'ok' }, { outcome: 'aborted' }, { outcome: ANY_ERROR, login: 'alice@example.com' }, { outcome: 'ok', agent: 'codex' }, { outcome: 'denied', model: 'gpt-5' }, { outcome: 'client_error' }];
+      let unknownMax = 0;
+      for (const g of GROUPS) {
+        for (const range of ranges) {
+          for (const filter of filters) {
+            const f = { ...range, ...filter };
+            const got = await store.usage(g, f);
+            assertUsage(got, bruteUsage(records, g, f), `${g} ${JSON.stringify(f)}`);
+            unknownMax += got.filter((row) => row.latencyMsMax === null).length;
+          }
+          // ok is the totals minus the failures: per key, ok and failed requests add up to all of them.
+          const [everyRow, okRows, failedRows] = await Promise.all([{}, { outcome: 'ok' }, { outcome: ANY_ERROR }].map((o) => store.usage(g, { ...range, ...o })));
+          const requests = (rows: UsageRow[], key: string) => rows.find((row) => row.key === key)?.requests ?? 0;
+          for (const row of everyRow) assert.equal(requests(okRows, row.key) + requests(failedRows, row.key), row.requests, `${g} ${JSON.stringify(range)} ${row.key}`);
+        }
+      }
+      assert.ok(unknownMax > 0, 'some ok groups had a failed call as their slowest');
+      // Every error, counted both ways: the failed calls' requests equal the unfiltered read's errors.
+      const [everything] = await store.usage('provider', { provider: 'openai' });
+      const [failed] = await store.usage('provider', { provider: 'openai', outcome: ANY_ERROR });
+      assert.equal(failed!.requests, everything!.errors);
+      assert.equal(failed!.errors, failed!.requests);
+    }));
+
+    test('filtered to ok, the max latency is known only where the slowest call was ok', () => withStore(backend, async (store) => {
+      const call = (id: string, model: string, outcome: CallRecord['outcome'], latency: number): StoredCall => ({
+        record: { ...bareRecord(id), login: 'u', model, outcome, endedAt: T0 + latency, usage: { inputTokens: 100 }, costUsd: 0.25 },
+      });
+      await store.insertCalls([
+        call('a1', 'a', 'ok', 900), call('a2', 'a', 'upstream_error', 300), call('a3', 'a', 'ok', 100),
+        call('b1', 'b', 'ok', 200), call('b2', 'b', 'aborted', 800),
+        call('c1', 'c', 'denied', 50),
+        call('d1', 'd', 'ok', 70),
+        call('e1', 'e', 'ok', 0),
+        call('f1', 'f', 'ok', 0), call('f2', 'f', 'denied', 0),
+      ]);
+      const ok = await store.usage('model', { outcome: 'ok' });
+      assert.deepEqual(ok.map((row) => [row.key, row.requests, row.errors, row.inputTokens, row.costUsd, row.latencyMsAvg, row.latencyMsMax]), [
+        ['a', 2, 0, 200, 0.5, 500, 900], // slowest of all (900) beats the slowest failure (300): an ok call
+        ['b', 1, 0, 100, 0.25, 200, null], // the slowest call failed: the slowest ok one is not stored
+        ['d', 1, 0, 100, 0.25, 70, 70], // no failures
+        ['e', 1, 0, 100, 0.25, 0, 0], // no failures, however fast
+        ['f', 1, 0, 100, 0.25, 0, null], // a tie with a failure: the slowest call may have been the failed one
+      ]); // c: every call failed, so no ok row at all
+      assert.deepEqual((await store.usage('model', { outcome: ANY_ERROR })).map((row) => [row.key, row.requests, row.latencyMsMax]), [['a', 1, 300], ['b', 1, 800], ['c', 1, 50], ['f', 1, 0]]);
+    }));
+
+    test('migration 2 fills the failed rollups and the totals\' failed share from the calls stored, old columns untouched', async () => {
+      const scratch = await backend.scratch();
+      const db = openExecutor(scratch.url);
+      try {
+        // The database as migration 1 left it: calls, and the totals v1 wrote.
+        const calls = varied(1200, { seed: 9, days: 4 });
+        await migrate(db, MIGRATIONS.filter((migration) => migration.version === 1));
+        await db.transaction(async (tx) => {
+          const rollups = new Rollups();
+          for (const call of await insertCallRows(tx, calls)) rollups.add(call.record);
+          await writeV1Totals(tx, rollups);
+        });
+        // Calls deleted after they were rolled up (by hand: retention keeps calls): the first half-day
+        // whole, elsewhere some calls of a rollup key but not all of them.
+        await db.run(`DELETE FROM calls WHERE started_at < $1 OR id LIKE '%7'`, [T0 + DAY_MS / 2]);
+        const records = calls.map((c) => c.record);
+        const deleted = new Set(records.filter((r) => r.startedAt < T0 + DAY_MS / 2 || r.id.endsWith('7')).map((r) => r.id));
+        const gone = (r: CallRecord) => deleted.has(r.id);
+        const kept = records.filter((r) => !gone(r));
+        assert.ok(records.some((r) => gone(r) && r.outcome !== 'ok') && kept.length > 800, 'failed calls among the deleted ones');
+        const v1Totals = () => Promise.all(['hourly', 'daily'].map((grain) => db.query(`SELECT ${V1_TOTALS} FROM rollups_${grain} ORDER BY bucket, login, agent, model, provider`)));
+        const totalsBefore = await v1Totals();
+
+        assert.deepEqual(await migrate(db), [2]);
+        assert.deepStrictEqual(await v1Totals(), totalsBefore, 'old totals columns untouched');
+        // Failure detail exactly as insertCalls would have written it for the calls still stored (the
+        // deleted ones have none), in the failed rollups and as each totals row's failed share.
+        assert.deepStrictEqual(await storedFailures(db), expectedFailures(kept));
+        assert.deepStrictEqual(await storedShares(db), expectedShares(kept, await storedShares(db)));
+        const filters: Filters[] = [
+          { outcome: ANY_ERROR }, { outcome: 'ok' }, { outcome: 'ok', model: 'gpt-5' }, { outcome: ANY_ERROR, login: 'alice@example.com' },
+          { outcome: 'upstream_error', login: 'bob@example.com' }, { outcome: 'aborted', from: T0 + 7 * HOUR_MS + 1234, to: T0 + 3 * DAY_MS - 99 },
+        ];
+        for (const g of GROUPS) {
+          assertUsage(await usage(db, g, {}), bruteUsage(records, g, {}), `unfiltered, ${g}`);
+          for (const f of filters) assertUsage(await usage(db, g, f), bruteAfterDeletion(records, gone, g, f), `after migration, ${g} ${JSON.stringify(f)}`);
+        }
+        // New calls add to both, failures split by outcome.
+        const later = varied(200, { seed: 10, days: 4, prefix: 'later' });
+        await new SqlStore(db).insertCalls(later);
+        const all = [...records, ...later.map((c) => c.record)];
+        const now = [...kept, ...later.map((c) => c.record)];
+        assert.deepStrictEqual(await storedFailures(db), expectedFailures(now));
+        assert.deepStrictEqual(await storedShares(db), expectedShares(now, await storedShares(db)));
+        for (const g of GROUPS) {
+          assertUsage(await usage(db, g, {}), bruteUsage(all, g, {}), `new calls, unfiltered, ${g}`);
+          for (const f of filters) assertUsage(await usage(db, g, f), bruteAfterDeletion(all, gone, g, f), `new calls, ${g} ${JSON.stringify(f)}`);
+        }
+      } finally {
+        await db.close();
+        await scratch.dispose();
+      }
+    });
+
     test('unknown usage stays out of the sums and unknown cost counts as unpriced', () => withStore(backend, async (store) => {
       const known: CallRecord = { ...bareRecord('k'), login: 'u', outcome: 'ok', usage: { inputTokens: 10, outputTokens: 3 }, costUsd: 0.5 };
       const unknown: CallRecord = { ...bareRecord('u'), login: 'u' };
@@ -174,6 +395,7 @@ for (const backend of BACKENDS) {
         [{ agent: 'codex', provider: 'azure' }, (r) => r.agent === 'codex' && r.provider === 'azure'],
         [{ outcome: 'denied' }, (r) => r.outcome === 'denied'],
         [{ outcome: 'ok', login: 'carol@example.com' }, (r) => r.outcome === 'ok' && r.login === 'carol@example.com'],
+        [{ outcome: ANY_ERROR, model: 'gpt-5' }, (r) => r.outcome !== 'ok' && r.model === 'gpt-5'],
         [{ sessionId: 's-3' }, (r) => r.sessionId === 's-3'],
         [{ from: T0 + DAY_MS, to: T0 + 2 * DAY_MS }, (r) => r.startedAt >= T0 + DAY_MS && r.startedAt < T0 + 2 * DAY_MS],
       ];

@@ -1,13 +1,18 @@
 import type { CallRecord } from '../recording/call-record.ts';
 import { CALL_COLUMNS, callValues, epochMs } from './call-rows.ts';
-import { Rollups, type RollupRow, type SessionModelRow, type SessionRow, type Sums } from './rollup.ts';
+import { Rollups, type FailedRollupRow, type FailedSums, type RollupRow, type SessionModelRow, type SessionRow, type Sums } from './rollup.ts';
 import type { Executor, SqlValue } from './sql/executor.ts';
 import { chunkedValues } from './sql/values.ts';
 import type { StoredCall } from './store.ts';
 
 const SUM_COLUMNS = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'unpriced_requests'];
 const sumValues = (s: Sums): SqlValue[] => [s.requests, s.errors, s.inputTokens, s.outputTokens, s.cacheReadTokens, s.cacheWriteTokens, s.reasoningTokens, s.costUsd, s.unpricedRequests];
-const addSums = (table: string) => SUM_COLUMNS.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
+/** A totals row's failed share (rollup.ts FailedSums), in that order; the max last. */
+const FAILED_COLUMNS = ['failed_input_tokens', 'failed_output_tokens', 'failed_cache_read_tokens', 'failed_cache_write_tokens', 'failed_reasoning_tokens', 'failed_cost_usd', 'failed_unpriced_requests', 'failed_latency_ms_sum', 'failed_latency_ms_max'];
+const failedValues = (r: FailedSums): SqlValue[] => [
+  r.failedInputTokens, r.failedOutputTokens, r.failedCacheReadTokens, r.failedCacheWriteTokens, r.failedReasoningTokens, r.failedCostUsd, r.failedUnpricedRequests, r.failedLatencyMsSum, r.failedLatencyMsMax,
+];
+const addSums = (table: string, columns: readonly string[]) => columns.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
 // Portable max/min: PostgreSQL spells them GREATEST/LEAST, SQLite as two-argument MAX/MIN.
 const larger = (table: string, c: string) => `${c} = CASE WHEN excluded.${c} > ${table}.${c} THEN excluded.${c} ELSE ${table}.${c} END`;
 const smaller = (table: string, c: string) => `${c} = CASE WHEN excluded.${c} < ${table}.${c} THEN excluded.${c} ELSE ${table}.${c} END`;
@@ -63,15 +68,32 @@ export async function insertCaptures(tx: Executor, calls: readonly StoredCall[])
   for (const { sql, params, reuse } of statements) await tx.run(sql, params, { reuse });
 }
 
-/** Adds rollup and session increments to what is stored (an upsert per key). */
+/**
+ * Adds rollup and session increments to what is stored (an upsert per key). Tables go in one fixed
+ * order, each table's rows in key order, so concurrent PostgreSQL writers never deadlock.
+ */
 export async function applyRollups(tx: Executor, rollups: Rollups): Promise<void> {
+  const key = ['bucket', 'login', 'agent', 'model', 'provider'];
+  const latency = (table: string) => `latency_ms_sum = ${table}.latency_ms_sum + excluded.latency_ms_sum, ${larger(table, 'latency_ms_max')}`;
+  // Totals, with the failed calls' share of each row.
   for (const [table, map] of [['rollups_hourly', rollups.hourly], ['rollups_daily', rollups.daily]] as const) {
-    const statements = chunkedValues(tx.dialect, Rollups.sorted(map), 16, (r: RollupRow) => [
-      r.bucket, r.login, r.agent, r.model, r.provider, ...sumValues(r), r.latencyMsSum, r.latencyMsMax,
-    ], (values) => `INSERT INTO ${table} (bucket, login, agent, model, provider, ${SUM_COLUMNS.join(', ')}, latency_ms_sum, latency_ms_max)
+    const columns = [...key, ...SUM_COLUMNS, 'latency_ms_sum', 'latency_ms_max', ...FAILED_COLUMNS];
+    const statements = chunkedValues(tx.dialect, Rollups.sorted(map), columns.length, (r: RollupRow) => [
+      r.bucket, r.login, r.agent, r.model, r.provider, ...sumValues(r), r.latencyMsSum, r.latencyMsMax, ...failedValues(r),
+    ], (values) => `INSERT INTO ${table} (${columns.join(', ')})
       VALUES ${values}
-      ON CONFLICT (bucket, login, agent, model, provider) DO UPDATE SET ${addSums(table)},
-        latency_ms_sum = ${table}.latency_ms_sum + excluded.latency_ms_sum, ${larger(table, 'latency_ms_max')}`);
+      ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${addSums(table, SUM_COLUMNS)}, ${latency(table)},
+        ${addSums(table, FAILED_COLUMNS.slice(0, -1))}, ${larger(table, 'failed_latency_ms_max')}`);
+    for (const { sql, params, reuse } of statements) await tx.run(sql, params, { reuse });
+  }
+  // Failed calls by outcome: a few percent of calls, so a few more upserts per batch.
+  for (const [table, map] of [['failed_rollups_hourly', rollups.failedHourly], ['failed_rollups_daily', rollups.failedDaily]] as const) {
+    const columns = [...key, 'outcome', ...SUM_COLUMNS, 'latency_ms_sum', 'latency_ms_max'];
+    const statements = chunkedValues(tx.dialect, Rollups.sorted(map), columns.length, (r: FailedRollupRow) => [
+      r.bucket, r.login, r.agent, r.model, r.provider, r.outcome, ...sumValues(r), r.latencyMsSum, r.latencyMsMax,
+    ], (values) => `INSERT INTO ${table} (${columns.join(', ')})
+      VALUES ${values}
+      ON CONFLICT (${key.join(', ')}, outcome) DO UPDATE SET ${addSums(table, SUM_COLUMNS)}, ${latency(table)}`);
     for (const { sql, params, reuse } of statements) await tx.run(sql, params, { reuse });
   }
   // takesAgent() in SQL; SET expressions all read the row as it was, so agent_at's test sees the old agent.
@@ -81,7 +103,7 @@ export async function applyRollups(tx: Executor, rollups: Rollups): Promise<void
     s.sessionId, s.login, s.agent, s.agentAt, s.firstAt, s.lastAt, ...sumValues(s),
   ], (values) => `INSERT INTO sessions (session_id, login, agent, agent_at, first_at, last_at, ${SUM_COLUMNS.join(', ')})
     VALUES ${values}
-    ON CONFLICT (session_id, login) DO UPDATE SET ${addSums('sessions')},
+    ON CONFLICT (session_id, login) DO UPDATE SET ${addSums('sessions', SUM_COLUMNS)},
       agent = CASE WHEN ${takesAgent} THEN excluded.agent ELSE sessions.agent END,
       agent_at = CASE WHEN ${takesAgent} THEN excluded.agent_at ELSE sessions.agent_at END,
       ${smaller('sessions', 'first_at')}, ${larger('sessions', 'last_at')}`);

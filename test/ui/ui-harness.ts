@@ -24,6 +24,8 @@ export type Seeded = {
   total: number;
   byUser: Record<string, number>;
   errors: number;
+  /** What the failed calls used: root's mid-stream failure (2,000 + 40 tokens, $0.0029) and alice's 429 (no usage, no price). */
+  failed: { tokens: number; costUsd: number };
   /** A call of bob's, for "alice cannot read it". */
   bobCallId: string;
   /** The streamed Claude Code call with captures. */
@@ -106,6 +108,7 @@ function history(now: number): CallRecord[] {
       usage: { inputTokens: 500, outputTokens: 50 },
       costUsd: 0.001,
     });
+    // Day 2's call failed mid-stream after the upstream had reported usage: a failure with tokens and cost.
     const failed = d === 2;
     records.push({
       ...base(ROOT, at + 120_000),
@@ -116,10 +119,9 @@ function history(now: number): CallRecord[] {
       sessionId: `root-session-${d}`,
       provider: 'openai',
       model: 'gpt-5',
-      status: failed ? 500 : 200,
       outcome: failed ? 'upstream_error' : 'ok',
-      usage: failed ? {} : { inputTokens: 2000, outputTokens: 300, reasoningTokens: 120 },
-      ...(failed ? {} : { costUsd: 0.02 }),
+      usage: failed ? { inputTokens: 2000, outputTokens: 40 } : { inputTokens: 2000, outputTokens: 300, reasoningTokens: 120 },
+      costUsd: failed ? 0.0029 : 0.02,
     });
   }
   return records;
@@ -156,7 +158,7 @@ async function seed(gateway: StartedGateway, fake: FakeUpstream): Promise<Seeded
     if (attempt > 300) throw new Error(`only ${listed.items.length} of ${total} calls reached the store`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { total, byUser: { [ALICE]: 5 + 3, [BOB]: 5 + 1, [ROOT]: 5 }, errors: 2, bobCallId, streamCallId, streamSession: 'cc-live-session', toolCalls: 4 };
+  return { total, byUser: { [ALICE]: 5 + 3, [BOB]: 5 + 1, [ROOT]: 5 }, errors: 2, failed: { tokens: 2040, costUsd: 0.0029 }, bobCallId, streamCallId, streamSession: 'cc-live-session', toolCalls: 4 };
 }
 
 export async function startUiHarness(): Promise<UiHarness> {

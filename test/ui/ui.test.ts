@@ -72,9 +72,16 @@ test('overview: cards and the four charts show the seeded numbers; filters chang
   await admin.selectOption('select[name="model"]', 'gemini-2.5-flash');
   await waitText(card(admin, 'card-requests'), '6');
   await admin.selectOption('select[name="model"]', '');
+  // Failed calls are rolled up by outcome: "Errors only" shows exactly the failed calls' requests, tokens and cost.
   await admin.selectOption('select[name="status"]', 'errors');
   await waitText(card(admin, 'card-requests'), String(seeded.errors));
+  await waitText(card(admin, 'card-tokens'), seeded.failed.tokens.toLocaleString('en'));
+  await waitText(card(admin, 'card-cost'), `$${seeded.failed.costUsd.toFixed(4)}`);
+  await waitText(admin.locator('[data-testid="card-requests"]'), new RegExp(`of ${seeded.total} requests`));
+  await waitText(card(admin, 'card-errors'), `${((seeded.errors / seeded.total) * 100).toFixed(1)}%`);
   await admin.locator('[data-testid="bars-agent"] canvas').waitFor();
+  assert.equal(await admin.getByText('not split').count(), 0, 'no hint that rollups cannot split by status');
+  await shot(admin, '01-overview-errors');
   await admin.selectOption('select[name="status"]', '');
   await waitText(card(admin, 'card-requests'), String(seeded.total));
   // Tokens ↔ cost toggle.
@@ -101,7 +108,7 @@ test('users table sorts and leads to a user dashboard with that user’s numbers
   const table = admin.locator('[data-testid="users-table"]');
   await waitText(table.locator('tbody tr').first().locator('th'), /@example\.com/);
   assert.equal(await table.locator('tbody tr').count(), 3);
-  // Sorted by input tokens: root (2000×4), alice (1000+…+5000 + live), bob.
+  // Sorted by input tokens: root (2000×5), alice (1000+…+5000 + live), bob.
   const firstColumn = async () => (await table.locator('tbody tr th').allTextContents()).map((text) => text.trim());
   assert.deepEqual(await firstColumn(), [ALICE, ROOT, BOB]);
   await table.getByRole('button', { name: /^User/ }).click();

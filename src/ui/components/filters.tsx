@@ -1,9 +1,29 @@
 import { useEffect, useState } from 'preact/hooks';
+import { ANY_ERROR } from '../../store/read-models.ts';
 import { api, qs, type UsageRow } from '../api.ts';
 import { agentLabel } from '../format.ts';
 import { setQuery } from '../router.ts';
 
 export type FilterValues = { range: string; from?: string; to?: string; user?: string; model?: string; agent?: string; status?: string };
+
+/**
+ * The status filter's choices. Values are what the API's `outcome` takes (ANY_ERROR: every outcome but ok),
+ * so pages pass the chosen status through unchanged; failed calls are rolled up by outcome, so usage is exact for each.
+ */
+export const STATUS_OPTIONS = [
+  { value: '', label: 'All statuses' },
+  { value: ANY_ERROR, label: 'Errors only' },
+  { value: 'ok', label: 'OK' },
+  { value: 'upstream_error', label: 'Upstream error' },
+  { value: 'client_error', label: 'Client error' },
+  { value: 'gateway_error', label: 'Gateway error' },
+  { value: 'denied', label: 'Denied' },
+  { value: 'aborted', label: 'Aborted' },
+];
+
+export function statusLabel(status: string): string {
+  return STATUS_OPTIONS.find((option) => option.value === status)?.label ?? status;
+}
 
 const ranges = [
   { value: '24h', label: 'Last 24 hours' },
@@ -18,7 +38,11 @@ export function readFilters(query: URLSearchParams): FilterValues {
   return { range: get('range') ?? '7d', from: get('from'), to: get('to'), user: get('user'), model: get('model'), agent: get('agent'), status: get('status') };
 }
 
-/** Query parameters for the API: a span (`7d`) or explicit dates (`to` is inclusive of its day). */
+/**
+ * Query parameters for the API: a span (`7d`) or explicit dates (`to` is inclusive of its day). The status
+ * is left out (pages whose filter bar hides it must not apply a status carried over in the address);
+ * pages that offer it add `{ outcome: filters.status }` as `extra`.
+ */
 export function apiFilters(filters: FilterValues, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   const custom = filters.range === 'custom';
   const toDay = custom && filters.to ? new Date(Date.parse(filters.to) + 86_400_000).toISOString().slice(0, 10) : undefined;
@@ -37,7 +61,7 @@ export function filterKey(filters: FilterValues): string {
 }
 
 /** Date range and the user / model / agent / status filters; every change is kept in the address. */
-export function Filters(props: { filters: FilterValues; admin: boolean; show?: { user?: boolean; model?: boolean; agent?: boolean; status?: boolean }; statusOptions?: { value: string; label: string }[] }) {
+export function Filters(props: { filters: FilterValues; admin: boolean; show?: { user?: boolean; model?: boolean; agent?: boolean; status?: boolean } }) {
   const show = { user: props.admin, model: true, agent: true, status: true, ...props.show };
   const { filters } = props;
   const [options, setOptions] = useState<{ users: string[]; models: string[]; agents: string[] }>({ users: [], models: [], agents: [] });
@@ -52,10 +76,6 @@ export function Filters(props: { filters: FilterValues; admin: boolean; show?: {
     ]).then(([users, models, agents]) => setOptions({ users, models, agents }), () => {});
   }, [rangeKey]);
   const withCurrent = (list: string[], current?: string) => (current && !list.includes(current) ? [current, ...list] : list);
-  const statusOptions = props.statusOptions ?? [
-    { value: '', label: 'All statuses' },
-    { value: 'errors', label: 'Errors only' },
-  ];
   return (
     <form class="filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
       <label>
@@ -127,7 +147,7 @@ export function Filters(props: { filters: FilterValues; admin: boolean; show?: {
         <label>
           <span>Status</span>
           <select name="status" value={filters.status ?? ''} onChange={(event) => setQuery({ status: (event.target as HTMLSelectElement).value })}>
-            {statusOptions.map((option) => (
+            {STATUS_OPTIONS.map((option) => (
               <option value={option.value} key={option.value}>
                 {option.label}
               </option>

@@ -8,21 +8,23 @@ export function OverviewPage(props: { me: Whoami }) {
   const { query } = useLocation();
   const filters = readFilters(query);
   const admin = props.me.role === 'admin';
-  const params = apiFilters(filters);
-  const byUser = useLoad(() => api<{ rows: UsageRow[] }>(`/api/usage${qs({ ...params, group_by: 'user' })}`), filterKey(filters));
-  const chosen = (query.get('metric') as Metric | null) ?? 'tokens';
-  const metric: Metric = filters.status === 'errors' ? 'errors' : chosen;
+  // Failed calls are rolled up by outcome too, so cards and charts are exact for the chosen status.
+  const params = apiFilters(filters, { outcome: filters.status });
+  const key = filterKey(filters);
+  const byUser = useLoad(() => api<{ rows: UsageRow[] }>(`/api/usage${qs({ ...params, group_by: 'user' })}`), key);
+  // The error rate and "of N requests" describe every call in the range, whatever the status filter picks.
+  const everyStatus = useLoad(
+    () => (filters.status ? api<{ rows: UsageRow[] }>(`/api/usage${qs({ ...apiFilters(filters), group_by: 'user' })}`) : Promise.resolve(undefined)),
+    key,
+  );
+  const metric = (query.get('metric') as Metric | null) ?? 'tokens';
   return (
     <Page title="Overview" subtitle={admin ? 'Everyone’s usage, from hourly and daily rollups.' : `Your usage (${props.me.login}).`}>
       <Filters filters={filters} admin={admin} />
       <Status loaded={byUser} />
-      {byUser.data && <UsageCards rows={byUser.data.rows} status={filters.status} showUsers={admin} />}
+      {byUser.data && <UsageCards rows={byUser.data.rows} status={filters.status} everyStatus={filters.status ? everyStatus.data?.rows : undefined} showUsers={admin} />}
       <div class="toolbar">
-        {filters.status === 'errors' ? (
-          <p class="hint">Showing failed requests: rollups count failures but do not split tokens or cost by status.</p>
-        ) : (
-          <MetricTabs value={chosen} />
-        )}
+        <MetricTabs value={metric} />
       </div>
       <div class="grid-2">
         {admin && <SeriesChart stack="user" metric={metric} params={params} />}

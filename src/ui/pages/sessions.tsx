@@ -42,16 +42,6 @@ export function callColumns(options: { user: boolean }): Column<CallRecord>[] {
   ];
 }
 
-const outcomes = [
-  { value: '', label: 'All statuses' },
-  { value: 'ok', label: 'OK' },
-  { value: 'upstream_error', label: 'Upstream error' },
-  { value: 'client_error', label: 'Client error' },
-  { value: 'gateway_error', label: 'Gateway error' },
-  { value: 'denied', label: 'Denied' },
-  { value: 'aborted', label: 'Aborted' },
-];
-
 export function SessionsPage(props: { me: Whoami }) {
   const { query } = useLocation();
   const filters = readFilters(query);
@@ -70,8 +60,8 @@ export function SessionsPage(props: { me: Whoami }) {
         ]}
         onChange={(value) => setQuery({ view: value === 'sessions' ? undefined : value })}
       />
-      <Filters filters={filters} admin={admin} show={{ status: view === 'calls' }} statusOptions={outcomes} />
-      {view === 'sessions' ? <SessionList admin={admin} params={params} key={`s${key}`} /> : <CallList admin={admin} params={{ ...params, outcome: filters.status === 'errors' ? 'upstream_error' : filters.status }} key={`c${key}`} />}
+      <Filters filters={filters} admin={admin} show={{ status: view === 'calls' }} />
+      {view === 'sessions' ? <SessionList admin={admin} params={params} key={`s${key}`} /> : <CallList admin={admin} params={{ ...params, outcome: filters.status }} key={`c${key}`} />}
     </Page>
   );
 }

@@ -1,14 +1,16 @@
 // Pieces shared by Overview, the user dashboard, Models and Agents: summary cards and stacked charts.
 import { useMemo } from 'preact/hooks';
+import { ANY_ERROR } from '../../store/read-models.ts';
 import { api, qs, type SeriesResponse, type UsageRow } from '../api.ts';
 import { StackedBars } from '../components/chart.tsx';
 import { Card, Status, Tabs, useLoad } from '../components/common.tsx';
+import { statusLabel } from '../components/filters.tsx';
 import { setQuery } from '../router.ts';
 import { agentLabel, fmtCost, fmtNumber, fmtPercent, plural } from '../format.ts';
 
-export type Metric = 'tokens' | 'cost' | 'errors';
+export type Metric = 'tokens' | 'cost' | 'requests';
 
-/** The tokens/cost toggle above the charts; the choice lives in the address bar (`?metric=cost`). */
+/** The tokens/cost/requests toggle above the charts; the choice lives in the address bar (`?metric=cost`). */
 export function MetricTabs(props: { value: Metric }) {
   return (
     <Tabs
@@ -17,6 +19,7 @@ export function MetricTabs(props: { value: Metric }) {
       options={[
         { value: 'tokens', label: 'Tokens' },
         { value: 'cost', label: 'Cost' },
+        { value: 'requests', label: 'Requests' },
       ]}
       onChange={(value) => setQuery({ metric: value === 'tokens' ? undefined : value })}
     />
@@ -29,50 +32,56 @@ export function sumRows(rows: UsageRow[]) {
   return total;
 }
 
-/** The summary cards of a set of usage rows grouped by user (one row per active user). */
-export function UsageCards(props: { rows: UsageRow[]; status?: string; showUsers?: boolean }) {
+/**
+ * The summary cards of a set of usage rows grouped by user (one row per active user). With a status
+ * filter, `rows` are that status's calls (exact requests, tokens and cost) and `everyStatus` the same
+ * range unfiltered, for the error rate and "of N requests"; the error rate waits for it.
+ */
+export function UsageCards(props: { rows: UsageRow[]; status?: string; everyStatus?: UsageRow[]; showUsers?: boolean }) {
   const total = sumRows(props.rows);
-  const errorsOnly = props.status === 'errors';
+  const overall = props.status ? (props.everyStatus ? sumRows(props.everyStatus) : undefined) : total;
   const activeUsers = props.rows.filter((row) => row.requests > 0 && row.key !== '').length;
+  const requestsLabel = !props.status ? 'Requests' : props.status === ANY_ERROR ? 'Failed requests' : `Requests: ${statusLabel(props.status)}`;
   return (
     <div class="cards" data-testid="cards">
       {props.showUsers !== false && <Card label="Active users" value={fmtNumber(activeUsers)} testId="card-users" />}
       <Card
-        label={errorsOnly ? 'Failed requests' : 'Requests'}
-        value={<span title={String(errorsOnly ? total.errors : total.requests)}>{fmtNumber(errorsOnly ? total.errors : total.requests)}</span>}
+        label={requestsLabel}
+        value={<span title={String(total.requests)}>{fmtNumber(total.requests)}</span>}
         testId="card-requests"
-        detail={errorsOnly ? `of ${fmtNumber(total.requests)} requests` : undefined}
+        detail={props.status && overall ? `of ${fmtNumber(overall.requests)} requests` : undefined}
       />
       <Card
         label="Tokens"
-        value={errorsOnly ? '—' : fmtNumber(total.inputTokens + total.outputTokens)}
+        value={fmtNumber(total.inputTokens + total.outputTokens)}
         testId="card-tokens"
         detail={
-          errorsOnly ? (
-            'not split by status in rollups'
-          ) : (
-            <dl class="kinds">
-              <dt>Input</dt>
-              <dd data-testid="tokens-input">{fmtNumber(total.inputTokens)}</dd>
-              <dt>Output</dt>
-              <dd data-testid="tokens-output">{fmtNumber(total.outputTokens)}</dd>
-              <dt>Cache read</dt>
-              <dd>{fmtNumber(total.cacheReadTokens)}</dd>
-              <dt>Cache write</dt>
-              <dd>{fmtNumber(total.cacheWriteTokens)}</dd>
-              <dt>Reasoning</dt>
-              <dd>{fmtNumber(total.reasoningTokens)}</dd>
-            </dl>
-          )
+          <dl class="kinds">
+            <dt>Input</dt>
+            <dd data-testid="tokens-input">{fmtNumber(total.inputTokens)}</dd>
+            <dt>Output</dt>
+            <dd data-testid="tokens-output">{fmtNumber(total.outputTokens)}</dd>
+            <dt>Cache read</dt>
+            <dd>{fmtNumber(total.cacheReadTokens)}</dd>
+            <dt>Cache write</dt>
+            <dd>{fmtNumber(total.cacheWriteTokens)}</dd>
+            <dt>Reasoning</dt>
+            <dd>{fmtNumber(total.reasoningTokens)}</dd>
+          </dl>
         }
       />
       <Card
         label="Estimated cost"
-        value={errorsOnly ? '—' : fmtCost(total.costUsd)}
+        value={fmtCost(total.costUsd)}
         testId="card-cost"
         detail={total.unpricedRequests > 0 ? `${plural(total.unpricedRequests, 'request')} without a price` : 'all requests priced'}
       />
-      <Card label="Error rate" value={total.requests ? fmtPercent(total.errors / total.requests) : '—'} testId="card-errors" detail={`${fmtNumber(total.errors)} failed`} />
+      <Card
+        label="Error rate"
+        value={overall?.requests ? fmtPercent(overall.errors / overall.requests) : '—'}
+        testId="card-errors"
+        detail={overall ? `${fmtNumber(overall.errors)} failed` : undefined}
+      />
     </div>
   );
 }
@@ -81,7 +90,7 @@ const stackNames = { user: 'user', agent: 'agent', model: 'model', provider: 'pr
 
 function metricValues(series: SeriesResponse['series'][number], metric: Metric): number[] {
   if (metric === 'cost') return series.costUsd;
-  if (metric === 'errors') return series.errors;
+  if (metric === 'requests') return series.requests;
   return series.inputTokens.map((value, index) => value + series.outputTokens[index]);
 }
 
@@ -101,7 +110,7 @@ export function SeriesChart(props: { stack: keyof typeof stackNames; metric: Met
     [data, props.metric],
   );
   const totals = series.map((s) => ({ label: s.label, total: s.values.reduce((a, b) => a + b, 0) }));
-  const title = props.title ?? `${props.metric === 'cost' ? 'Cost' : props.metric === 'errors' ? 'Failed requests' : 'Tokens'} by ${stackNames[props.stack]}`;
+  const title = props.title ?? `${props.metric === 'cost' ? 'Cost' : props.metric === 'requests' ? 'Requests' : 'Tokens'} by ${stackNames[props.stack]}`;
   const summary = `${title}, ${data?.bucket === 'hour' ? 'hourly' : 'daily'}: ${totals.map((t) => `${t.label} ${format(t.total)}`).join(', ') || 'no data'}`;
   return (
     <figure class="panel chart-panel" data-testid={`chart-${props.stack}`}>
