@@ -35,6 +35,13 @@ async function dashboardQueries(store: Store): Promise<[string, () => Promise<nu
       }
     }
   }
+  // The Overview's status filter: every error, one error outcome, and successes only (totals minus failures).
+  for (const outcome of ['errors', 'upstream_error', 'ok']) {
+    for (const groupBy of ['user', 'agent', 'model', 'provider', 'day'] as GroupBy[]) {
+      queries.push([`usage by ${groupBy}, 90d, status ${outcome}`, async () => (await store.usage(groupBy, { from: now - 90 * DAY, to: now, outcome })).length]);
+    }
+    queries.push([`usage by model, 30d, one user, status ${outcome}`, async () => (await store.usage('model', { from: now - 30 * DAY, to: now, login, outcome })).length]);
+  }
   const page = { limit: 50 };
   queries.push(
     ['calls, first page', async () => (await store.listCalls({}, page)).items.length],
