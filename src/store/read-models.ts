@@ -20,9 +20,11 @@ export type Filters = {
   outcome?: string;
 };
 
-/** One row of `GET /api/usage`, aggregated from rollups (never from raw calls). */
-export type UsageRow = {
-  key: string;
+/**
+ * The additive part of a usage row, a rollup row and a session row. Unknown token counts and costs stay
+ * out of the sums.
+ */
+export type Sums = {
   requests: number;
   errors: number;
   inputTokens: number;
@@ -31,8 +33,13 @@ export type UsageRow = {
   cacheWriteTokens: number;
   reasoningTokens: number;
   costUsd: number;
-  /** Calls whose cost was unknown (unpriced model or unreported usage): not counted as $0 silently. */
+  /** Calls whose cost was unknown (unpriced model or unreported usage): counted, so a dashboard never shows unknown spend as $0. */
   unpricedRequests: number;
+};
+
+/** One row of `GET /api/usage`, aggregated from rollups (never from raw calls). */
+export type UsageRow = Sums & {
+  key: string;
   latencyMsAvg: number;
   /**
    * The slowest call's latency. Filtered to `ok` it is null when unknown: the rollups keep the slowest

@@ -1,46 +1,23 @@
 import type { CallRecord } from '../recording/call-record.ts';
 import { epochMs } from './call-rows.ts';
+import type { Sums } from './read-models.ts';
+
+export type { Sums };
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
-/** The additive part of a rollup row and a session row. Unknown token counts and costs stay out of the sums. */
-export type Sums = {
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  costUsd: number;
-  /** Calls with an unknown cost: counted, so a dashboard never shows unknown spend as $0. */
-  unpricedRequests: number;
-};
-
 type RollupKey = { bucket: number; login: string; agent: string; model: string; provider: string };
 /** Sums of a set of calls with their latency: total (`latencyMsSum`) and the slowest call (`latencyMsMax`). */
-type CallSums = Sums & { latencyMsSum: number; latencyMsMax: number };
+export type CallSums = Sums & { latencyMsSum: number; latencyMsMax: number };
 
 /**
- * The failed calls' share of a totals row (outcome not `ok`; their count is `errors`), summed like the
- * row's own columns. The `ok` calls' share is the row minus these, so a status filter reads the same
- * rows as an unfiltered read. `failedLatencyMsMax` is the slowest failed call (0 when there is none).
+ * One totals row (rollups_*): the sums of the calls of one (bucket, login, agent, model, provider), every
+ * outcome, and `failed`, the same sums over its failed calls (outcome not `ok`; their count is `errors`).
+ * The `ok` calls' share is the row minus `failed`, so a status filter reads the same rows as an
+ * unfiltered read. `failed.latencyMsMax` is the slowest failed call (0 when there is none).
  */
-export type FailedSums = {
-  failedInputTokens: number;
-  failedOutputTokens: number;
-  failedCacheReadTokens: number;
-  failedCacheWriteTokens: number;
-  failedReasoningTokens: number;
-  failedCostUsd: number;
-  failedUnpricedRequests: number;
-  failedLatencyMsSum: number;
-  failedLatencyMsMax: number;
-};
-
-/** One totals row (rollups_*): the sums of the calls of one (bucket, login, agent, model, provider), every outcome, and their failed share. */
-export type RollupRow = RollupKey & CallSums & FailedSums;
+export type RollupRow = RollupKey & CallSums & { failed: CallSums };
 /**
  * One failed-rollup row (failed_rollups_*): the sums of the failed calls of one rollup key and outcome,
  * which serve a filter to one failed outcome.
@@ -74,31 +51,23 @@ function addTo(sums: Sums, r: CallRecord): void {
   else sums.costUsd += r.costUsd;
 }
 
-function zeroFailed(): FailedSums {
-  return { failedInputTokens: 0, failedOutputTokens: 0, failedCacheReadTokens: 0, failedCacheWriteTokens: 0, failedReasoningTokens: 0, failedCostUsd: 0, failedUnpricedRequests: 0, failedLatencyMsSum: 0, failedLatencyMsMax: 0 };
+function emptySums(): CallSums {
+  return { ...zero(), latencyMsSum: 0, latencyMsMax: 0 };
+}
+
+/** Adds a call to sums with latency. */
+function addCall(sums: CallSums, r: CallRecord, latency: number): void {
+  addTo(sums, r);
+  sums.latencyMsSum += latency;
+  sums.latencyMsMax = Math.max(sums.latencyMsMax, latency);
 }
 
 /** Adds a call to the row of `key`, made by `make` if it is new; returns the row. */
 function addRollup<R extends CallSums>(map: Map<string, R>, key: string, make: () => R, r: CallRecord, latency: number): R {
   let row = map.get(key);
   if (!row) map.set(key, (row = make()));
-  addTo(row, r);
-  row.latencyMsSum += latency;
-  row.latencyMsMax = Math.max(row.latencyMsMax, latency);
+  addCall(row, r, latency);
   return row;
-}
-
-/** Adds a failed call to a totals row's failed share (addTo's rules: unknown usage out of the sums, unknown cost counted). */
-function addFailed(row: FailedSums, r: CallRecord, latency: number): void {
-  row.failedInputTokens += r.usage.inputTokens ?? 0;
-  row.failedOutputTokens += r.usage.outputTokens ?? 0;
-  row.failedCacheReadTokens += r.usage.cacheReadTokens ?? 0;
-  row.failedCacheWriteTokens += r.usage.cacheWriteTokens ?? 0;
-  row.failedReasoningTokens += r.usage.reasoningTokens ?? 0;
-  if (r.costUsd === undefined) row.failedUnpricedRequests += 1;
-  else row.failedCostUsd += r.costUsd;
-  row.failedLatencyMsSum += latency;
-  row.failedLatencyMsMax = Math.max(row.failedLatencyMsMax, latency);
 }
 
 /**
@@ -125,10 +94,10 @@ export class Rollups {
     for (const [totals, failed, grain] of [[this.hourly, this.failedHourly, HOUR_MS], [this.daily, this.failedDaily, DAY_MS]] as const) {
       const bucket = Math.floor(startedAt / grain) * grain;
       const key = `${bucket}\0${dims.login}\0${dims.agent}\0${dims.model}\0${dims.provider}`;
-      const row = addRollup(totals, key, () => ({ bucket, ...dims, ...zero(), latencyMsSum: 0, latencyMsMax: 0, ...zeroFailed() }), r, latency);
+      const row = addRollup(totals, key, () => ({ bucket, ...dims, ...emptySums(), failed: emptySums() }), r, latency);
       if (r.outcome === 'ok') continue;
-      addFailed(row, r, latency);
-      addRollup(failed, `${key}\0${r.outcome}`, () => ({ bucket, ...dims, outcome: r.outcome, ...zero(), latencyMsSum: 0, latencyMsMax: 0 }), r, latency);
+      addCall(row.failed, r, latency);
+      addRollup(failed, `${key}\0${r.outcome}`, () => ({ bucket, ...dims, outcome: r.outcome, ...emptySums() }), r, latency);
     }
     if (r.sessionId === undefined) return;
     const sessionKey = `${r.sessionId}\0${dims.login}`;

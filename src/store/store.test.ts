@@ -6,7 +6,7 @@ import type { CallRecord } from '../recording/call-record.ts';
 import { migrate, MIGRATIONS } from './migrations.ts';
 import { openExecutor } from './open-executor.ts';
 import { ANY_ERROR } from './read-models.ts';
-import { DAY_MS, HOUR_MS, Rollups, type FailedRollupRow, type FailedSums } from './rollup.ts';
+import { DAY_MS, HOUR_MS, Rollups, type CallSums, type FailedRollupRow } from './rollup.ts';
 import type { Executor } from './sql/executor.ts';
 import type { Filters, GroupBy, Page, SessionSummary, Store, StoredCall, UsageRow } from './store.ts';
 import { openStore } from './open-store.ts';
@@ -111,15 +111,17 @@ async function writeV1Totals(tx: Executor, rollups: Rollups): Promise<void> {
   }
 }
 
-const SHARE: [column: string, field: keyof FailedSums][] = [
-  ['failed_input_tokens', 'failedInputTokens'], ['failed_output_tokens', 'failedOutputTokens'], ['failed_cache_read_tokens', 'failedCacheReadTokens'],
-  ['failed_cache_write_tokens', 'failedCacheWriteTokens'], ['failed_reasoning_tokens', 'failedReasoningTokens'], ['failed_cost_usd', 'failedCostUsd'],
-  ['failed_unpriced_requests', 'failedUnpricedRequests'], ['failed_latency_ms_sum', 'failedLatencyMsSum'], ['failed_latency_ms_max', 'failedLatencyMsMax'],
-];
-type Shares = Record<string, Record<string, FailedSums>>;
+/** The failed_* columns of a totals row and the field of its `failed` sums each holds. */
+const SHARE = [
+  ['failed_input_tokens', 'inputTokens'], ['failed_output_tokens', 'outputTokens'], ['failed_cache_read_tokens', 'cacheReadTokens'],
+  ['failed_cache_write_tokens', 'cacheWriteTokens'], ['failed_reasoning_tokens', 'reasoningTokens'], ['failed_cost_usd', 'costUsd'],
+  ['failed_unpriced_requests', 'unpricedRequests'], ['failed_latency_ms_sum', 'latencyMsSum'], ['failed_latency_ms_max', 'latencyMsMax'],
+] as const;
+type Share = Pick<CallSums, (typeof SHARE)[number][1]>;
+type Shares = Record<string, Record<string, Share>>;
 const shareKey = (r: { bucket: number | string; login: string; agent: string; model: string; provider: string }) => [Number(r.bucket), r.login, r.agent, r.model, r.provider].join('|');
 /** The failed share of a totals row, cost rounded (sums added in another order differ in the last bits). */
-const rounded = (share: FailedSums): FailedSums => ({ ...share, failedCostUsd: Math.round(share.failedCostUsd * 1e9) });
+const rounded = (share: Share): Share => ({ ...share, costUsd: Math.round(share.costUsd * 1e9) });
 
 /** Every totals row's failed share (the failed_* columns), by grain and key. */
 async function storedShares(db: Executor): Promise<Shares> {
@@ -127,7 +129,7 @@ async function storedShares(db: Executor): Promise<Shares> {
   for (const grain of ['hourly', 'daily']) {
     const rows = await db.query<Record<string, string | number>>(`SELECT * FROM rollups_${grain}`);
     out[grain] = Object.fromEntries(rows.map((r) => [
-      shareKey(r as never), rounded(Object.fromEntries(SHARE.map(([column, field]) => [field, Number(r[column])])) as FailedSums),
+      shareKey(r as never), rounded(Object.fromEntries(SHARE.map(([column, field]) => [field, Number(r[column])])) as Share),
     ]));
   }
   return out;
@@ -137,13 +139,13 @@ async function storedShares(db: Executor): Promise<Shares> {
 function expectedShares(records: readonly CallRecord[], stored: Shares): Shares {
   const rollups = new Rollups();
   for (const r of records) rollups.add(r);
-  const zero = Object.fromEntries(SHARE.map(([, field]) => [field, 0])) as FailedSums;
+  const zero = Object.fromEntries(SHARE.map(([, field]) => [field, 0])) as Share;
   const out: Shares = {};
   for (const [grain, map] of [['hourly', rollups.hourly], ['daily', rollups.daily]] as const) {
     const byKey = new Map([...map.values()].map((row) => [shareKey(row), row]));
     out[grain] = Object.fromEntries(Object.keys(stored[grain]!).map((key) => {
       const row = byKey.get(key);
-      return [key, row === undefined ? zero : rounded(Object.fromEntries(SHARE.map(([, field]) => [field, row[field]])) as FailedSums)];
+      return [key, row === undefined ? zero : rounded(Object.fromEntries(SHARE.map(([, field]) => [field, row.failed[field]])) as Share)];
     }));
   }
   return out;

@@ -1,16 +1,16 @@
 import type { CallRecord } from '../recording/call-record.ts';
 import { CALL_COLUMNS, callValues, epochMs } from './call-rows.ts';
-import { Rollups, type FailedRollupRow, type FailedSums, type RollupRow, type SessionModelRow, type SessionRow, type Sums } from './rollup.ts';
+import { Rollups, type FailedRollupRow, type RollupRow, type SessionModelRow, type SessionRow, type Sums } from './rollup.ts';
 import type { Executor, SqlValue } from './sql/executor.ts';
 import { chunkedValues } from './sql/values.ts';
 import type { StoredCall } from './store.ts';
 
 const SUM_COLUMNS = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'unpriced_requests'];
 const sumValues = (s: Sums): SqlValue[] => [s.requests, s.errors, s.inputTokens, s.outputTokens, s.cacheReadTokens, s.cacheWriteTokens, s.reasoningTokens, s.costUsd, s.unpricedRequests];
-/** A totals row's failed share (rollup.ts FailedSums), in that order; the max last. */
+/** A totals row's failed share (RollupRow's `failed`), in that order; the max last. */
 const FAILED_COLUMNS = ['failed_input_tokens', 'failed_output_tokens', 'failed_cache_read_tokens', 'failed_cache_write_tokens', 'failed_reasoning_tokens', 'failed_cost_usd', 'failed_unpriced_requests', 'failed_latency_ms_sum', 'failed_latency_ms_max'];
-const failedValues = (r: FailedSums): SqlValue[] => [
-  r.failedInputTokens, r.failedOutputTokens, r.failedCacheReadTokens, r.failedCacheWriteTokens, r.failedReasoningTokens, r.failedCostUsd, r.failedUnpricedRequests, r.failedLatencyMsSum, r.failedLatencyMsMax,
+const failedValues = ({ failed: f }: RollupRow): SqlValue[] => [
+  f.inputTokens, f.outputTokens, f.cacheReadTokens, f.cacheWriteTokens, f.reasoningTokens, f.costUsd, f.unpricedRequests, f.latencyMsSum, f.latencyMsMax,
 ];
 const addSums = (table: string, columns: readonly string[]) => columns.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
 // Portable max/min: PostgreSQL spells them GREATEST/LEAST, SQLite as two-argument MAX/MIN.
