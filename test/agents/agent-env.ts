@@ -7,6 +7,7 @@
 //
 // How each CLI calls a gateway is summarised in /work/shared/reference/providers.md §2 and in
 // test/agents/README.md (what we observed of these exact versions).
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -382,6 +383,25 @@ export async function waitForCalls(gateway: StartedGateway, predicate: (calls: C
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return gateway.calls;
+}
+
+/**
+ * The call an agent's streamed turn on `model` left in the gateway, checked as every agent test checks
+ * it: served by `provider`, 200 and ok, streamed, from the agent's user agent, tokens and cost metered.
+ */
+export async function assertMeteredTurn(stack: AgentStack, expected: { model: string; provider: string; userAgent: RegExp }, why: string): Promise<CallRecord> {
+  const calls = await waitForCalls(stack.gateway, (all) => all.some((c) => c.model === expected.model));
+  const call = calls.find((c) => c.model === expected.model);
+  assert.ok(call, why);
+  assert.equal(call.provider, expected.provider);
+  assert.equal(call.status, 200);
+  assert.equal(call.outcome, 'ok');
+  assert.equal(call.stream, true);
+  assert.match(call.userAgent ?? '', expected.userAgent);
+  assert.ok((call.usage.inputTokens ?? 0) > 0, `input tokens metered: ${JSON.stringify(call.usage)}`);
+  assert.ok((call.usage.outputTokens ?? 0) > 0, `output tokens metered: ${JSON.stringify(call.usage)}`);
+  assert.ok((call.costUsd ?? 0) > 0, `cost computed: ${call.costUsd}`);
+  return call;
 }
 
 /** Every credential-bearing header of a request, to prove the placeholder never left the gateway. */

@@ -17,8 +17,7 @@ import {
   runAgent,
   startAgentStack,
   waitForCalls,
-  type AgentStack,
-} from './agent-env.ts';
+  type AgentStack, assertMeteredTurn } from './agent-env.ts';
 
 describe('Claude Code through the gateway', { timeout: 4 * TEST_TIMEOUT_MS }, () => {
   let stack: AgentStack;
@@ -57,17 +56,7 @@ describe('Claude Code through the gateway', { timeout: 4 * TEST_TIMEOUT_MS }, ()
     assert.equal(body.model, 'claude-sonnet-4-5');
     assert.equal(body.stream, true);
 
-    const calls = await waitForCalls(stack.gateway, (all) => all.some((c) => c.model === 'claude-sonnet-4-5'));
-    const call = calls.find((c) => c.model === 'claude-sonnet-4-5');
-    assert.ok(call, why);
-    assert.equal(call.provider, 'anthropic');
-    assert.equal(call.status, 200);
-    assert.equal(call.outcome, 'ok');
-    assert.equal(call.stream, true);
-    assert.match(call.userAgent ?? '', /^claude-cli\//);
-    assert.ok((call.usage.inputTokens ?? 0) > 0, `input tokens metered: ${JSON.stringify(call.usage)}`);
-    assert.ok((call.usage.outputTokens ?? 0) > 0, `output tokens metered: ${JSON.stringify(call.usage)}`);
-    assert.ok((call.costUsd ?? 0) > 0, `cost computed: ${call.costUsd}`);
+    await assertMeteredTurn(stack, { model: 'claude-sonnet-4-5', provider: 'anthropic', userAgent: /^claude-cli\// }, why);
   });
 
   test('with no model setting, the CLI\'s own default model routes too', { timeout: TEST_TIMEOUT_MS }, async () => {

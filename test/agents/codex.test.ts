@@ -19,8 +19,7 @@ import {
   startAgentStack,
   waitForCalls,
   writeCodexConfig,
-  type AgentStack,
-} from './agent-env.ts';
+  type AgentStack, assertMeteredTurn } from './agent-env.ts';
 
 // `exec` is Codex's non-interactive mode; outside a git repository it needs --skip-git-repo-check.
 // --ephemeral keeps session files out of the throwaway home; stdin is closed by runAgent.
@@ -57,17 +56,7 @@ describe('Codex CLI through the gateway', { timeout: 4 * TEST_TIMEOUT_MS }, () =
     assert.equal(body.model, 'gpt-5');
     assert.equal(body.stream, true);
 
-    const calls = await waitForCalls(stack.gateway, (all) => all.some((c) => c.model === 'gpt-5'));
-    const call = calls.find((c) => c.model === 'gpt-5');
-    assert.ok(call, why);
-    assert.equal(call.provider, 'openai');
-    assert.equal(call.status, 200);
-    assert.equal(call.outcome, 'ok');
-    assert.equal(call.stream, true);
-    assert.match(call.userAgent ?? '', /^codex_exec\//);
-    assert.ok((call.usage.inputTokens ?? 0) > 0, `input tokens metered: ${JSON.stringify(call.usage)}`);
-    assert.ok((call.usage.outputTokens ?? 0) > 0, `output tokens metered: ${JSON.stringify(call.usage)}`);
-    assert.ok((call.costUsd ?? 0) > 0, `cost computed: ${call.costUsd}`);
+    await assertMeteredTurn(stack, { model: 'gpt-5', provider: 'openai', userAgent: /^codex_exec\// }, why);
   });
 
   test('with no model setting, the CLI\'s own default model routes too', { timeout: TEST_TIMEOUT_MS }, async () => {

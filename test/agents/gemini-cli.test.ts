@@ -20,8 +20,7 @@ import {
   startAgentStack,
   waitForCalls,
   writeGeminiSettings,
-  type AgentStack,
-} from './agent-env.ts';
+  type AgentStack, assertMeteredTurn } from './agent-env.ts';
 
 const pathname = (request: RecordedRequest): string => new URL(request.path, 'http://x').pathname;
 
@@ -80,17 +79,7 @@ describe('Gemini CLI through the gateway', { timeout: 4 * TEST_TIMEOUT_MS }, () 
     assert.equal(request.path, '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
     assertGatewayCredentials(request);
 
-    const calls = await waitForCalls(stack.gateway, (all) => all.some((c) => c.model === 'gemini-2.5-flash'));
-    const call = calls.find((c) => c.model === 'gemini-2.5-flash');
-    assert.ok(call, why);
-    assert.equal(call.provider, 'gemini');
-    assert.equal(call.status, 200);
-    assert.equal(call.outcome, 'ok');
-    assert.equal(call.stream, true);
-    assert.match(call.userAgent ?? '', /^GeminiCLI/);
-    assert.ok((call.usage.inputTokens ?? 0) > 0, `input tokens metered: ${JSON.stringify(call.usage)}`);
-    assert.ok((call.usage.outputTokens ?? 0) > 0, `output tokens metered: ${JSON.stringify(call.usage)}`);
-    assert.ok((call.costUsd ?? 0) > 0, `cost computed: ${call.costUsd}`);
+    await assertMeteredTurn(stack, { model: 'gemini-2.5-flash', provider: 'gemini', userAgent: /^GeminiCLI/ }, why);
   });
 
   test('with no model setting, the router call and the streamed turn both go through and are metered', { timeout: TEST_TIMEOUT_MS }, async () => {
