@@ -17,7 +17,9 @@ import {
   runAgent,
   startAgentStack,
   waitForCalls,
-  type AgentStack, assertMeteredTurn } from './agent-env.ts';
+  assertMeteredTurn,
+  type AgentStack,
+} from './agent-env.ts';
 
 describe('Claude Code through the gateway', { timeout: 4 * TEST_TIMEOUT_MS }, () => {
   let stack: AgentStack;

@@ -19,7 +19,9 @@ import {
   startAgentStack,
   waitForCalls,
   writeCodexConfig,
-  type AgentStack, assertMeteredTurn } from './agent-env.ts';
+  assertMeteredTurn,
+  type AgentStack,
+} from './agent-env.ts';
 
 // `exec` is Codex's non-interactive mode; outside a git repository it needs --skip-git-repo-check.
 // --ephemeral keeps session files out of the throwaway home; stdin is closed by runAgent.

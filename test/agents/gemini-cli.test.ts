@@ -20,7 +20,9 @@ import {
   startAgentStack,
   waitForCalls,
   writeGeminiSettings,
-  type AgentStack, assertMeteredTurn } from './agent-env.ts';
+  assertMeteredTurn,
+  type AgentStack,
+} from './agent-env.ts';
 
 const pathname = (request: RecordedRequest): string => new URL(request.path, 'http://x').pathname;
 
