@@ -28,6 +28,17 @@ const statusOf: Record<ErrorKind, number> = {
   upstream_timeout: 504,
 };
 
+/** The kind an upstream's HTTP status means, when its body names no known error type. */
+export function kindOfStatus(status: number): ErrorKind {
+  if (status === 429) return 'rate_limit';
+  if (status === 401) return 'authentication';
+  if (status === 403) return 'permission';
+  if (status === 404) return 'not_found';
+  if (status === 503) return 'overloaded';
+  if (status === 504) return 'upstream_timeout';
+  return status < 500 ? 'invalid_request' : 'internal';
+}
+
 /**
  * An error the gateway itself answers with. The message is shown to the caller, so it must
  * never contain a provider key, an upstream address or a stack trace.

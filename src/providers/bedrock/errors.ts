@@ -1,5 +1,5 @@
 import type { ResponseHeaders } from '../../dialects/dialect.ts';
-import { GatewayError, type ErrorKind } from '../../dialects/gateway-error.ts';
+import { GatewayError, kindOfStatus, type ErrorKind } from '../../dialects/gateway-error.ts';
 
 // Bedrock names its errors in `x-amzn-ErrorType` (`ThrottlingException:http://…` on the wire) with a
 // body `{"message":"…"}`, and stream exceptions in `:exception-type` (`throttlingException`)
@@ -32,15 +32,7 @@ export function errorTypeOf(headers: ResponseHeaders): string {
 }
 
 function kindOf(type: string, status: number): ErrorKind {
-  const known = kinds[type.toLowerCase()];
-  if (known) return known;
-  if (status === 429) return 'rate_limit';
-  if (status === 401) return 'authentication';
-  if (status === 403) return 'permission';
-  if (status === 404) return 'not_found';
-  if (status === 503) return 'overloaded';
-  if (status === 504) return 'upstream_timeout';
-  return status < 500 ? 'invalid_request' : 'internal';
+  return kinds[type.toLowerCase()] ?? kindOfStatus(status);
 }
 
 function header(headers: ResponseHeaders, name: string): string | undefined {

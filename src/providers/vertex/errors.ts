@@ -1,5 +1,5 @@
 import type { ResponseHeaders } from '../../dialects/dialect.ts';
-import { GatewayError, type ErrorKind } from '../../dialects/gateway-error.ts';
+import { GatewayError, kindOfStatus, type ErrorKind } from '../../dialects/gateway-error.ts';
 
 // Vertex's front end answers errors in Google's shape, `{"error":{"code","message","status"}}`
 // (sometimes wrapped in an array on stream paths); the Anthropic model behind rawPredict answers in
@@ -18,14 +18,7 @@ const kinds: Record<string, ErrorKind> = {
 };
 
 function kindOf(status: number, code: string | undefined): ErrorKind {
-  if (code && kinds[code]) return kinds[code];
-  if (status === 429) return 'rate_limit';
-  if (status === 401) return 'authentication';
-  if (status === 403) return 'permission';
-  if (status === 404) return 'not_found';
-  if (status === 503) return 'overloaded';
-  if (status === 504) return 'upstream_timeout';
-  return status < 500 ? 'invalid_request' : 'internal';
+  return (code && kinds[code]) || kindOfStatus(status);
 }
 
 /** A Vertex error for an Anthropic Messages caller; undefined when it already is an Anthropic error. */
