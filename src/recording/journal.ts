@@ -1,26 +1,31 @@
-import { write } from 'node:fs';
-import { mkdir, open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { writev } from 'node:fs';
+import { mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CallRecord } from './call-record.ts';
 
 const segmentLimitBytes = 16 * 1024 * 1024;
-const segmentName = (sequence: number) => `calls-${String(sequence).padStart(12, '0')}.ndjson`;
-const segmentPattern = /^calls-(\d{12})\.ndjson$/;
+const segmentName = (sequence: number) => `calls-${String(sequence).padStart(12, '0')}.journal`;
+// `.ndjson`: segments of earlier versions (records only, one per line), still read after an upgrade.
+const segmentPattern = /^calls-(\d{12})\.(journal|ndjson)$/;
 
-type Segment = { sequence: number; appended: number; committed: number; closed: boolean; bytes: number };
+type Segment = { sequence: number; file: string; closed: boolean; bytes: number; consumed: number };
+
+/** The unstored part of one segment, oldest first: what the store reads next (journal-frame.ts). */
+export type Backlog = { sequence: number; file: string; from: number; to: number; closed: boolean };
 
 /**
- * A local append-only journal of finished calls: the line is in the kernel before the client gets its
- * last byte, so `kill -9` loses no completed call (the page cache outlives the process). Appends
- * from concurrent calls share one write (group commit). A segment is deleted once every call in it
- * is in the store; segments left by a crash are replayed at start (the store's insert is idempotent).
+ * A local append-only journal of finished calls, captures included (journal-frame.ts): a frame is in
+ * the kernel before the client gets its last byte, so `kill -9` loses no completed call (the page
+ * cache outlives the process). Appends from concurrent calls share one write (group commit). The store
+ * reads the journal behind the writes at its own pace, so a slow or failing store leaves calls here on
+ * disk rather than in memory; a segment is deleted once it is closed and all of it is stored. Segments
+ * left by a crash are read again at start (the store's insert is idempotent).
  */
 export class Journal {
   readonly #dir: string;
   #file: FileHandle | undefined;
   #current: Segment | undefined;
   readonly #segments = new Map<number, Segment>();
-  #buffer: string[] = [];
+  #buffer: Buffer[] = [];
   #waiters: { resolve: (segment: number) => void; reject: (error: unknown) => void }[] = [];
   #flushing = false;
   #bytesOnDisk = 0;
@@ -38,8 +43,9 @@ export class Journal {
       const match = segmentPattern.exec(name);
       if (!match) continue;
       const sequence = Number(match[1]);
-      const { size } = await stat(join(dir, name));
-      journal.#segments.set(sequence, { sequence, appended: Number.POSITIVE_INFINITY, committed: 0, closed: true, bytes: size });
+      const file = join(dir, name);
+      const { size } = await stat(file);
+      journal.#segments.set(sequence, { sequence, file, closed: true, bytes: size, consumed: 0 });
       journal.#bytesOnDisk += size;
       leftovers.push(sequence);
     }
@@ -47,27 +53,24 @@ export class Journal {
     return { journal, leftovers };
   }
 
-  /** Starts a new segment so the current one can be replayed from disk and deleted. */
-  async rotate(): Promise<void> {
-    while (this.#flushing) await new Promise((resolve) => setImmediate(resolve));
-    await this.#startSegment(this.#current!.sequence + 1);
-  }
-
-  get currentSegment(): number {
-    return this.#current!.sequence;
-  }
-
-  /** Bytes of journal not yet known to be in the store: the spool. */
-  get spoolBytes(): number {
+  /** Bytes of journal files on disk (what the spool limit bounds). */
+  get bytesOnDisk(): number {
     return this.#bytesOnDisk;
   }
 
-  /** Appends a call (as `JSON.stringify(record)`); resolves with the segment the line went to, once it is written. */
-  append(json: string): Promise<number> {
-    this.#buffer.push(`${json}\n`);
+  /** Bytes journaled and not yet stored: the spool. */
+  get spoolBytes(): number {
+    let bytes = 0;
+    for (const segment of this.#segments.values()) bytes += segment.bytes - segment.consumed;
+    return bytes;
+  }
+
+  /** Appends one call's frame (journal-frame.ts); resolves with its segment once it is written. */
+  append(frame: readonly Buffer[]): Promise<number> {
+    for (const part of frame) this.#buffer.push(part);
     const written = new Promise<number>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     // Write once this turn of the event loop is done, so every call that finished in it shares the
-    // write (one write per turn instead of one per call: each wakes a libuv thread); lines arriving
+    // write (one write per turn instead of one per call: each wakes a libuv thread); frames arriving
     // during a write go together in the next one.
     if (!this.#flushing) {
       this.#flushing = true;
@@ -76,27 +79,35 @@ export class Journal {
     return written;
   }
 
-  /** `count` calls of `sequence` are now in the store. */
-  async commit(sequence: number, count: number): Promise<void> {
+  /** The oldest written bytes the store has not taken yet. */
+  backlog(): Backlog | undefined {
+    for (const segment of [...this.#segments.values()].sort((a, b) => a.sequence - b.sequence)) {
+      if (segment.consumed < segment.bytes) {
+        return { sequence: segment.sequence, file: segment.file, from: segment.consumed, to: segment.bytes, closed: segment.closed };
+      }
+    }
+    return undefined;
+  }
+
+  /** Everything before `end` in `sequence` is stored; a closed segment stored to its end is deleted. */
+  async consumed(sequence: number, end: number): Promise<void> {
     const segment = this.#segments.get(sequence);
     if (!segment) return;
-    segment.committed += count;
-    if (segment.closed && segment.committed >= segment.appended) await this.#remove(segment);
+    segment.consumed = Math.max(segment.consumed, end);
+    if (segment.closed && segment.consumed >= segment.bytes) await this.#remove(segment);
   }
 
-  /** Replays a closed segment from disk (after the in-memory copies were dropped), then it can go. */
-  async read(sequence: number): Promise<CallRecord[]> {
-    return parseLines(await readFile(join(this.#dir, segmentName(sequence)), 'utf8'));
-  }
-
-  /** Closed segments whose calls are not all known to be stored. */
-  closedSegments(): number[] {
-    return [...this.#segments.values()].filter((segment) => segment.closed).map((segment) => segment.sequence);
-  }
-
-  async forget(sequence: number): Promise<void> {
+  /** Gives up on the rest of a segment (a frame that cannot be read, e.g. a torn tail); writing goes on in a new one. */
+  async abandon(sequence: number): Promise<void> {
+    if (sequence === this.#current?.sequence) await this.rotate();
     const segment = this.#segments.get(sequence);
-    if (segment?.closed) await this.#remove(segment);
+    if (segment) await this.#remove(segment);
+  }
+
+  /** Starts a new segment, so the current one can be deleted once stored. */
+  async rotate(): Promise<void> {
+    while (this.#flushing) await new Promise((resolve) => setImmediate(resolve));
+    await this.#startSegment(this.#current!.sequence + 1);
   }
 
   async close(): Promise<void> {
@@ -107,21 +118,22 @@ export class Journal {
 
   async #flush(): Promise<void> {
     while (this.#buffer.length > 0) {
-      const lines = this.#buffer.join('');
+      const parts = this.#buffer;
       const waiters = this.#waiters;
       this.#buffer = [];
       this.#waiters = [];
+      const segment = this.#current!;
       try {
-        const segment = this.#current!;
-        await writeAll(this.#file!.fd, lines);
-        const bytes = Buffer.byteLength(lines);
+        const bytes = await writeAll(this.#file!.fd, parts);
         segment.bytes += bytes;
-        segment.appended += waiters.length;
         this.#bytesOnDisk += bytes;
         for (const waiter of waiters) waiter.resolve(segment.sequence);
         if (segment.bytes >= segmentLimitBytes) await this.#startSegment(segment.sequence + 1);
       } catch (error) {
         for (const waiter of waiters) waiter.reject(error);
+        // A failed write may have left part of a frame: later frames go to a new segment, so the
+        // store never reads past the damage (it reads only up to `bytes`, the last whole write).
+        await this.#startSegment(segment.sequence + 1).catch(() => {});
       }
     }
     this.#flushing = false;
@@ -130,35 +142,22 @@ export class Journal {
   async #startSegment(sequence: number): Promise<void> {
     if (this.#current) this.#current.closed = true;
     await this.#file?.close();
-    this.#file = await open(join(this.#dir, segmentName(sequence)), 'a');
-    this.#current = { sequence, appended: 0, committed: 0, closed: false, bytes: 0 };
+    const file = join(this.#dir, segmentName(sequence));
+    this.#file = await open(file, 'a');
+    this.#current = { sequence, file, closed: false, bytes: 0, consumed: 0 };
     this.#segments.set(sequence, this.#current);
     const previous = this.#segments.get(sequence - 1);
-    if (previous && previous.committed >= previous.appended) await this.#remove(previous);
+    if (previous && previous.consumed >= previous.bytes) await this.#remove(previous);
   }
 
   async #remove(segment: Segment): Promise<void> {
     if (!this.#segments.delete(segment.sequence)) return;
     this.#bytesOnDisk -= segment.bytes;
-    await unlink(join(this.#dir, segmentName(segment.sequence))).catch(() => {});
+    await unlink(segment.file).catch(() => {});
   }
 }
 
-/** fs.write with a callback: one libuv request, lighter than FileHandle's promise machinery. */
-function writeAll(fd: number, text: string): Promise<void> {
-  return new Promise((resolve, reject) => write(fd, text, null, 'utf8', (error) => (error ? reject(error) : resolve())));
-}
-
-/** A torn last line (the crash hit mid-write) is skipped; every complete line is a call. */
-function parseLines(text: string): CallRecord[] {
-  const records: CallRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      records.push(JSON.parse(line) as CallRecord);
-    } catch {
-      // the torn tail of a crashed write: its call never completed for the client
-    }
-  }
-  return records;
+/** fs.writev with a callback: one libuv request for every frame of the turn, lighter than FileHandle's promise machinery. */
+function writeAll(fd: number, parts: Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) => writev(fd, parts, (error, written) => (error ? reject(error) : resolve(written))));
 }

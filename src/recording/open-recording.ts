@@ -35,9 +35,9 @@ export async function openRecording(config: () => Config, logger: Logger): Promi
   }
   const store = await openStore(initial.storage.url);
   const migrated = migrateWhenReachable(store, logger);
-  const { journal, leftovers } = await Journal.open(initial.storage.journalDir);
-  const writer = createRecordWriter({ store, journal, logger });
-  void migrated.then(() => writer.replay(leftovers));
+  // Calls an earlier run left in the journal (a crash, a store that was down) are stored first.
+  const { journal } = await Journal.open(initial.storage.journalDir);
+  const writer = createRecordWriter({ store, journal, logger, ready: migrated });
   const retention = startRetention(store, () => config().retention, logger);
   const recorder: Recorder = {
     record(call, capture) {

@@ -1,32 +1,37 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Logger } from '../logger.ts';
 import type { Store, StoredCall } from '../store/store.ts';
 import type { CallRecord } from './call-record.ts';
+import { unpackCapture } from './capture-codec.ts';
 import { Journal } from './journal.ts';
+import { encodeFrame, readFrames } from './journal-frame.ts';
+import type { CallCapture } from './recorder.ts';
 import { createRecordWriter } from './writer.ts';
 
 /** A store that keeps calls by id (inserts are idempotent, as the real ones) and can be made to fail or stall. */
 function fakeStore() {
-  const calls = new Map<string, CallRecord>();
-  let inserts = 0;
+  const calls = new Map<string, StoredCall>();
+  const batches: number[] = [];
   let down = false;
   let gate: Promise<void> | undefined;
   const store = {
-    async insertCalls(batch: readonly StoredCall[]) {
+    async ingestJournal(file: string, from: number, to: number, maxCalls: number) {
       await gate;
       if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-      inserts++;
-      for (const { record } of batch) if (!calls.has(record.id)) calls.set(record.id, record);
+      const frames = await readFrames(file, from, to, maxCalls);
+      if (frames.calls.length > 0) batches.push(frames.calls.length);
+      for (const stored of frames.calls) if (!calls.has(stored.record.id)) calls.set(stored.record.id, stored);
+      return { calls: frames.calls.length, end: frames.end };
     },
   };
   return {
     store: store as unknown as Store,
     calls,
-    inserts: () => inserts,
+    batches,
     setDown: (value: boolean) => void (down = value),
     stall(): () => void {
       let open!: () => void;
@@ -88,23 +93,57 @@ test('while the store is down calls are answered and journaled; once it is back 
   });
 });
 
-test('past maxQueued calls handed to a slow store, new ones wait in the journal and are stored from there', async () => {
+test('a stalled store never holds up the data plane: calls wait in the journal, then go in batches', async () => {
   await withJournal(async (journal) => {
     const fake = fakeStore();
-    const { logger, lines } = fakeLogger();
-    const writer = createRecordWriter({ store: fake.store, journal, logger, gatherMs: 1, batchSize: 5, maxQueued: 10 });
+    const writer = createRecordWriter({ store: fake.store, journal, logger: fakeLogger().logger, gatherMs: 1, batchSize: 7 });
     const open = fake.stall();
-    for (let n = 0; n < 60; n++) await writer.record(call(n));
-    assert.ok(writer.stats().queued <= 10, `at most maxQueued calls are held for the store, not ${writer.stats().queued}`);
-    assert.ok(lines.includes('store is behind; new calls wait in the journal only'));
+    for (let n = 0; n < 60; n++) await writer.record(call(n)); // each resolves once journaled
+    assert.equal(writer.stats().queued, 60);
+    assert.ok(writer.stats().spoolBytes > 0, 'the backlog is on disk');
     open();
     await until(() => fake.calls.size === 60, 'every call to be stored');
-    await until(() => writer.stats().spoolBytes === 0, 'the spool to empty');
+    await until(() => writer.stats().spoolBytes === 0 && writer.stats().queued === 0, 'the spool to empty');
+    assert.ok(fake.batches.every((size) => size <= 7), `no batch above batchSize: ${fake.batches.join(',')}`);
     await writer.close();
   });
 });
 
-test('close writes what is still gathering', async () => {
+test('captures go through the journal: headers redacted on disk, bodies exact, large parts compressed', async () => {
+  await withJournal(async (journal, dir) => {
+    const fake = fakeStore();
+    const writer = createRecordWriter({ store: fake.store, journal, logger: fakeLogger().logger, gatherMs: 1 });
+    const prompt = Buffer.from(JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x'.repeat(5000) }] }));
+    const events = ['event: message_start\ndata: {}\n\n', 'event: content_block_delta\ndata: {"delta":"\u00e9\t\n"}\n\n'].map((text) => Buffer.from(text));
+    const capture: CallCapture = {
+      requestHeaders: ['Content-Type', 'application/json', 'X-Api-Key', 'sk-ant-secret-key', 'anthropic-version', '2023-06-01'],
+      requestBody: prompt,
+      responseHeaders: { 'content-type': 'text/event-stream', 'set-cookie': ['a=b'] },
+      responseChunks: events,
+      responseBytes: events.reduce((sum, chunk) => sum + chunk.length, 0),
+      truncated: true,
+    };
+    await writer.record(call(1), capture);
+    await writer.record(call(2));
+    const onDisk = Buffer.concat(await Promise.all((await readdir(dir)).map((name) => readFile(path.join(dir, name)))));
+    assert.ok(!onDisk.includes('sk-ant-secret-key'), 'no credential on disk');
+    await until(() => fake.calls.size === 2, 'both calls to be stored');
+    const stored = fake.calls.get('call-1')!.captures!;
+    assert.deepEqual(JSON.parse(unpackCapture(stored.headers).toString()), {
+      request: { 'content-type': 'application/json', 'x-api-key': '[redacted]', 'anthropic-version': '2023-06-01' },
+      response: { 'content-type': 'text/event-stream', 'set-cookie': '[redacted]' },
+    });
+    assert.ok(unpackCapture(stored.requestBody).equals(prompt));
+    assert.ok(stored.requestBody.length < prompt.length, 'the large request body is stored compressed');
+    assert.ok(unpackCapture(stored.responseBody).equals(Buffer.concat(events)));
+    assert.equal(stored.truncated, true);
+    assert.equal(fake.calls.get('call-2')!.captures, undefined);
+    assert.deepEqual(fake.calls.get('call-2')!.record, call(2));
+    await writer.close();
+  });
+});
+
+test('close stores what is still gathering', async () => {
   await withJournal(async (journal) => {
     const fake = fakeStore();
     const writer = createRecordWriter({ store: fake.store, journal, logger: fakeLogger().logger, gatherMs: 60_000 });
@@ -115,18 +154,26 @@ test('close writes what is still gathering', async () => {
   });
 });
 
-test('segments a crashed run left behind are replayed into the store', async () => {
+test('calls a crashed run left behind are stored once migrations are done; a torn last frame is skipped', async () => {
   await withJournal(async (first, dir) => {
-    const lines = [call(1), call(2), call(3)].map((record) => JSON.stringify(record));
-    for (const line of lines) await first.append(line);
-    await first.close(); // as a crash would leave it: journaled, never stored
-    const { journal, leftovers } = await Journal.open(dir);
-    assert.equal(leftovers.length, 1);
+    for (const n of [1, 2, 3]) await first.append(encodeFrame(JSON.stringify(call(n)), undefined));
+    await first.close();
+    // The crash tore the last write: half a frame at the end of the segment.
+    const [segment] = await readdir(dir);
+    await appendFile(path.join(dir, segment), encodeFrame(JSON.stringify(call(4)), undefined)[0].subarray(0, 40));
+    // A segment an earlier version wrote: records only, one per line.
+    await writeFile(path.join(dir, 'calls-000000000000.ndjson'), `${JSON.stringify(call(0))}\n`);
+    const { journal } = await Journal.open(dir);
     const fake = fakeStore();
-    const writer = createRecordWriter({ store: fake.store, journal, logger: fakeLogger().logger });
-    writer.replay(leftovers);
-    await until(() => fake.calls.size === 3, 'the leftovers to be stored');
-    await until(() => writer.stats().spoolBytes === 0, 'the replayed segment to be deleted');
+    let migrated!: () => void;
+    const writer = createRecordWriter({ store: fake.store, journal, logger: fakeLogger().logger, ready: new Promise((resolve) => (migrated = resolve)) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(fake.calls.size, 0, 'nothing is stored before migrations');
+    migrated();
+    await until(() => fake.calls.size === 4, 'the leftovers to be stored');
+    assert.deepEqual([...fake.calls.keys()].sort(), ['call-0', 'call-1', 'call-2', 'call-3']);
+    await until(() => writer.stats().spoolBytes === 0, 'the replayed segments to be deleted');
     await writer.close();
+    assert.equal((await readdir(dir)).length, 1, 'only the current segment is left');
   });
 });

@@ -1,4 +1,5 @@
 import type { CallRecord } from '../recording/call-record.ts';
+import { readFrames } from '../recording/journal-frame.ts';
 import { getCall } from './get-call.ts';
 import { listCalls, type CallFilters } from './list-calls.ts';
 import { listSessions } from './list-sessions.ts';
@@ -29,6 +30,12 @@ export class SqlStore implements Store {
 
   async insertCalls(calls: readonly StoredCall[]): Promise<void> {
     await insertCalls(this.db, calls);
+  }
+
+  async ingestJournal(file: string, from: number, to: number, maxCalls: number): Promise<{ calls: number; end: number }> {
+    const { calls, end } = await readFrames(file, from, to, maxCalls);
+    if (calls.length > 0) await insertCalls(this.db, calls);
+    return { calls: calls.length, end };
   }
 
   usage(groupBy: GroupBy, filters: Filters): Promise<UsageRow[]> {

@@ -35,6 +35,12 @@ export interface Store {
   migrate(): Promise<void>;
   /** Inserts calls, their captures, tool calls and rollup increments in one transaction. Idempotent by record id (journal replay may repeat a call). */
   insertCalls(calls: readonly StoredCall[]): Promise<void>;
+  /**
+   * Stores up to `maxCalls` whole calls journaled between bytes `from` and `to` of a journal segment
+   * (recording/journal-frame.ts), reading and compressing them where the store runs; returns how many
+   * and the offset just past the last one.
+   */
+  ingestJournal(file: string, from: number, to: number, maxCalls: number): Promise<{ calls: number; end: number }>;
   usage(groupBy: GroupBy, filters: Filters): Promise<UsageRow[]>;
   /** Newest first; `cursor` is opaque. */
   listCalls(filters: Filters & { sessionId?: string }, page: { limit: number; cursor?: string }): Promise<Page<CallRecord>>;

@@ -66,6 +66,7 @@ function call(method: WorkerRequest['method'], a: unknown[]): Promise<unknown> {
   switch (method) {
     case 'migrate': return store.migrate();
     case 'insertCalls': return store.insertCalls(storedCalls(a[0] as string, a[1] as (StoredCall['captures'] | null)[]));
+    case 'ingestJournal': return store.ingestJournal(a[0] as string, a[1] as number, a[2] as number, a[3] as number);
     case 'usage': return store.usage(a[0] as never, a[1] as never);
     case 'listCalls': return store.listCalls(a[0] as never, a[1] as never);
     case 'getCall': return store.getCall(a[0] as string);

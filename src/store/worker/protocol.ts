@@ -1,5 +1,5 @@
 /** Messages between the store's proxy (main thread, worker/store.ts) and the thread hosting it (worker/host.ts). */
-export type WorkerMethod = 'migrate' | 'insertCalls' | 'usage' | 'listCalls' | 'getCall' | 'listSessions' | 'listToolCalls' | 'purgeStep' | 'close';
+export type WorkerMethod = 'migrate' | 'insertCalls' | 'ingestJournal' | 'usage' | 'listCalls' | 'getCall' | 'listSessions' | 'listToolCalls' | 'purgeStep' | 'close';
 
 /**
  * `role` (SQLite): 'writer' and 'reader' are the two connections of a file store, 'single' one connection

@@ -59,6 +59,11 @@ export class WorkerStore implements Store {
     return this.#writer.call('insertCalls', [records, calls.map((call) => call.captures ?? null)]);
   }
 
+  /** The store's thread reads the journal itself: only offsets cross, never the calls. */
+  ingestJournal(file: string, from: number, to: number, maxCalls: number): Promise<{ calls: number; end: number }> {
+    return this.#writer.call('ingestJournal', [file, from, to, maxCalls]);
+  }
+
   usage(groupBy: GroupBy, filters: Filters): Promise<UsageRow[]> {
     return this.#reader.call('usage', [groupBy, filters]);
   }

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { unpackCapture } from './capture-codec.ts';
+import { encodeFrame, readFrames } from './journal-frame.ts';
+
+const record = (id: string) => JSON.stringify({ id, startedAt: 1, endedAt: 2 });
+const capture = (body: Buffer) => ({ requestHeaders: [], requestBody: body, responseHeaders: {}, responseChunks: [Buffer.from('{}')], responseBytes: 2, truncated: false });
+
+test('a frame larger than one read is read whole; reads stop at the batch size and at the range end', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tailgate-frames-'));
+  try {
+    const big = Buffer.alloc(6 * 1024 * 1024, 'a');
+    const frames = [encodeFrame(record('big'), capture(big)), encodeFrame(record('small-1'), undefined), encodeFrame(record('small-2'), capture(Buffer.from('{"x":1}')))];
+    const file = path.join(dir, 'calls-000000000001.journal');
+    const bytes = Buffer.concat(frames.flat());
+    await writeFile(file, bytes);
+
+    const first = await readFrames(file, 0, bytes.length, 10);
+    assert.deepEqual(first.calls.map((call) => call.record.id), ['big']);
+    assert.ok(unpackCapture(first.calls[0].captures!.requestBody).equals(big));
+    const second = await readFrames(file, first.end, bytes.length, 1);
+    assert.deepEqual(second.calls.map((call) => call.record.id), ['small-1']);
+    const rest = await readFrames(file, second.end, bytes.length, 10);
+    assert.deepEqual(rest.calls.map((call) => call.record.id), ['small-2']);
+    assert.equal(rest.end, bytes.length);
+    assert.equal(unpackCapture(rest.calls[0].captures!.requestBody).toString(), '{"x":1}');
+
+    // A range that ends inside a frame yields only the whole frames before it.
+    const cut = await readFrames(file, first.end, bytes.length - 3, 10);
+    assert.deepEqual(cut.calls.map((call) => call.record.id), ['small-1']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

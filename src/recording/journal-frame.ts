@@ -1,0 +1,101 @@
+import { open } from 'node:fs/promises';
+import { constants, zstdCompressSync } from 'node:zlib';
+import type { StoredCall } from '../store/store.ts';
+import type { CallRecord } from './call-record.ts';
+import { compressFromBytes } from './capture-codec.ts';
+import type { CallCapture } from './recorder.ts';
+import { redactHeaders, redactRawHeaders } from './redact.ts';
+
+/**
+ * One finished call in the journal, with its capture, so the journal itself is the queue the store
+ * reads from: a store that falls behind leaves calls on disk, never in the gateway's memory.
+ *
+ *   RECORD '\n'                                                  (a call without capture)
+ *   RECORD '\t' HEADERS '\t' REQUEST_BYTES '\t' RESPONSE_BYTES '\t' TRUNCATED '\n' <request body> <response body>
+ *
+ * RECORD and HEADERS are JSON (which never holds a raw tab or newline); HEADERS is
+ * `{"request": …, "response": …}` with credentials already redacted, since this is on disk. The bodies
+ * follow as the bytes that crossed the wire. A crash can tear only the last frame; it is skipped.
+ */
+export function encodeFrame(recordJson: string, capture: CallCapture | undefined): Buffer[] {
+  if (!capture) return [Buffer.from(`${recordJson}\n`)];
+  const headers = JSON.stringify({ request: redactRawHeaders(capture.requestHeaders), response: redactHeaders(capture.responseHeaders) });
+  const responseBytes = capture.responseChunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  const meta = `${recordJson}\t${headers}\t${capture.requestBody.byteLength}\t${responseBytes}\t${capture.truncated ? 1 : 0}\n`;
+  return [Buffer.from(meta), capture.requestBody, ...capture.responseChunks];
+}
+
+export type Frames = {
+  calls: StoredCall[];
+  /** File offset just past the last whole frame read. */
+  end: number;
+};
+
+const readChunkBytes = 4 * 1024 * 1024;
+const newline = 0x0a;
+const zstdOptions = { params: { [constants.ZSTD_c_compressionLevel]: 3 } };
+
+/** Captures are stored zstd-compressed when it pays (capture-codec.ts); zstd level 3 gives most of the ratio cheaply. */
+function pack(bytes: Buffer): Buffer {
+  return bytes.byteLength < compressFromBytes ? Buffer.from(bytes) : zstdCompressSync(bytes, zstdOptions);
+}
+
+/**
+ * Up to `maxCalls` whole frames between `from` and `to` of a journal segment, ready for
+ * `Store.insertCalls`. Runs in the store's thread, so parsing and compression stay off the data plane.
+ */
+export async function readFrames(file: string, from: number, to: number, maxCalls: number): Promise<Frames> {
+  const handle = await open(file, 'r');
+  try {
+    let size = Math.min(to - from, readChunkBytes);
+    for (;;) {
+      const bytes = Buffer.allocUnsafe(size);
+      const { bytesRead } = await handle.read(bytes, 0, size, from);
+      const parsed = parseFrames(bytes.subarray(0, bytesRead), maxCalls);
+      const need = parsed.firstFrameBytes === undefined ? undefined : Math.min(parsed.firstFrameBytes, to - from);
+      if (parsed.calls.length > 0 || need === undefined || need <= bytesRead) return { calls: parsed.calls, end: from + parsed.end };
+      size = need; // one frame larger than a read: read it whole (or as far as the range goes)
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The whole frames at the start of `bytes`; `firstFrameBytes` says how much the first one needs when none fitted. */
+export function parseFrames(bytes: Buffer, maxCalls: number): { calls: StoredCall[]; end: number; firstFrameBytes?: number } {
+  const calls: StoredCall[] = [];
+  let at = 0;
+  while (calls.length < maxCalls && at < bytes.length) {
+    const lineEnd = bytes.indexOf(newline, at);
+    if (lineEnd < 0) return { calls, end: at, firstFrameBytes: calls.length === 0 ? Math.max(bytes.length * 2, readChunkBytes) : undefined };
+    const fields = bytes.toString('utf8', at, lineEnd).split('\t');
+    let next = lineEnd + 1;
+    let record: CallRecord;
+    try {
+      record = JSON.parse(fields[0]) as CallRecord;
+    } catch {
+      break; // the torn tail of a crashed write: its call never completed for the client
+    }
+    if (fields.length < 5) {
+      calls.push({ record, json: fields[0] });
+    } else {
+      const requestBytes = Number(fields[2]);
+      const responseBytes = Number(fields[3]);
+      const frameEnd = next + requestBytes + responseBytes;
+      if (frameEnd > bytes.length) return { calls, end: at, firstFrameBytes: calls.length === 0 ? frameEnd : undefined };
+      calls.push({
+        record,
+        json: fields[0],
+        captures: {
+          headers: pack(Buffer.from(fields[1])),
+          requestBody: pack(bytes.subarray(next, next + requestBytes)),
+          responseBody: pack(bytes.subarray(next + requestBytes, frameEnd)),
+          truncated: fields[4] === '1',
+        },
+      });
+      next = frameEnd;
+    }
+    at = next;
+  }
+  return { calls, end: at };
+}
