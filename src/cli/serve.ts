@@ -42,6 +42,7 @@ export async function serve(flags: Record<string, string | true>): Promise<numbe
   const { host, port } = parseListen(listen);
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
   logger.info({ listen: `${host}:${port}` }, 'tailgate listening');
+  logger.flush(); // the start-up lines now, not with the next 4 KiB of access log
 
   const watcher = path
     ? watchConfigFile(path, env, {
