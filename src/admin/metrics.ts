@@ -11,7 +11,7 @@ export function sendMetrics(response: ServerResponse, recording: WriterStats | u
   const metric = (name: string, type: 'gauge' | 'counter', help: string, value: number) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
   metric('tailgate_recording_enabled', 'gauge', 'Whether calls are stored (0 with storage.url "none").', recording ? 1 : 0);
   if (recording) {
-    metric('tailgate_recording_queued_calls', 'gauge', 'Calls journaled and waiting for the store in memory.', recording.queued);
+    metric('tailgate_recording_queued_calls', 'gauge', 'Calls journaled by this process and not yet in the store.', recording.queued);
     metric('tailgate_recording_spool_bytes', 'gauge', 'Journal bytes whose calls are not yet known to be in the store.', recording.spoolBytes);
     metric('tailgate_recording_store_failing', 'gauge', 'Whether the last write to the store failed.', recording.failing ? 1 : 0);
     metric('tailgate_recording_stored_calls_total', 'counter', 'Calls written to the store since start.', recording.stored);
