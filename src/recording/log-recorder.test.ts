@@ -21,6 +21,7 @@ const call: CallRecord = {
 test('the access-log line is what pino itself would write for those fields, without tool arguments', async () => {
   const { logger, lines } = capturingLogger();
   await createLogRecorder(logger).record(call);
+  await new Promise(setImmediate); // the lines of a turn are written together
   logger.info({ id: call.id, path: call.path, provider: 'anthropic', model: call.model, status: 200, outcome: 'ok', ms: 250, usage: call.usage, cost_usd: 0.0001, tools: 1, login: call.login, agent: 'claude-code', session: 'cc-1' }, 'call');
   assert.equal(lines.length, 2);
   const [ours, pinos] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -32,5 +33,16 @@ test('the access-log line is what pino itself would write for those fields, with
 test('no line below the info level', async () => {
   const { logger, lines } = capturingLogger('warn');
   await createLogRecorder(logger).record(call);
+  await new Promise(setImmediate);
   assert.equal(lines.length, 0);
+});
+
+test('the lines of one turn arrive as one write, each a whole line', async () => {
+  const { logger, lines } = capturingLogger();
+  const recorder = createLogRecorder(logger);
+  await Promise.all([recorder.record(call), recorder.record({ ...call, id: 'second' })]);
+  assert.equal(lines.length, 0, 'not before the turn ends');
+  await new Promise(setImmediate);
+  assert.equal(lines.length, 1);
+  assert.deepEqual(lines[0].trimEnd().split('\n').map((line) => (JSON.parse(line) as { id: string }).id), [call.id, 'second']);
 });
