@@ -31,7 +31,7 @@ function jsonBody(bytes: number, n: number): Buffer {
 
 /** Journals `count` calls from the last day, each with a capture of about `captureBytes` of JSON bodies; returns the journal's segments. */
 async function journalCalls(dir: string, count: number, captureBytes: number, ids: 'uuid4' | 'uuid7') {
-  const { journal } = await Journal.open(dir);
+  const journal = await Journal.open(dir);
   let n = 0;
   for (const batch of generateCalls({ count, end: Date.now(), days: 1, seed: Date.now() % 1000, captureShare: 0, ids })) {
     const writes: Promise<number>[] = [];

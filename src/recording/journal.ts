@@ -10,7 +10,7 @@ const segmentPattern = /^calls-(\d{12})\.(journal|ndjson)$/;
 type Segment = { sequence: number; file: string; closed: boolean; bytes: number; consumed: number };
 
 /** The unstored part of one segment, oldest first: what the store reads next (journal-frame.ts). */
-export type Backlog = { sequence: number; file: string; from: number; to: number; closed: boolean };
+export type Backlog = { sequence: number; file: string; from: number; to: number };
 
 /**
  * A local append-only journal of finished calls, captures included (journal-frame.ts): a frame is in
@@ -34,11 +34,11 @@ export class Journal {
     this.#dir = dir;
   }
 
-  /** Opens the journal; `leftovers` are segments earlier runs journaled but may not have stored. */
-  static async open(dir: string): Promise<{ journal: Journal; leftovers: number[] }> {
+  /** Opens the journal; segments earlier runs left (not known to be stored) are the first backlog. */
+  static async open(dir: string): Promise<Journal> {
     await mkdir(dir, { recursive: true });
     const journal = new Journal(dir);
-    const leftovers: number[] = [];
+    let last = 0;
     for (const name of (await readdir(dir)).sort()) {
       const match = segmentPattern.exec(name);
       if (!match) continue;
@@ -47,10 +47,10 @@ export class Journal {
       const { size } = await stat(file);
       journal.#segments.set(sequence, { sequence, file, closed: true, bytes: size, consumed: 0 });
       journal.#bytesOnDisk += size;
-      leftovers.push(sequence);
+      last = sequence;
     }
-    await journal.#startSegment((leftovers.at(-1) ?? 0) + 1);
-    return { journal, leftovers };
+    await journal.#startSegment(last + 1);
+    return journal;
   }
 
   /** Bytes of journal files on disk (what the spool limit bounds). */
@@ -83,7 +83,7 @@ export class Journal {
   backlog(): Backlog | undefined {
     for (const segment of [...this.#segments.values()].sort((a, b) => a.sequence - b.sequence)) {
       if (segment.consumed < segment.bytes) {
-        return { sequence: segment.sequence, file: segment.file, from: segment.consumed, to: segment.bytes, closed: segment.closed };
+        return { sequence: segment.sequence, file: segment.file, from: segment.consumed, to: segment.bytes };
       }
     }
     return undefined;
@@ -140,10 +140,11 @@ export class Journal {
   }
 
   async #startSegment(sequence: number): Promise<void> {
+    const file = join(this.#dir, segmentName(sequence));
+    const handle = await open(file, 'a'); // first: if it fails, writing goes on where it was
     if (this.#current) this.#current.closed = true;
     await this.#file?.close();
-    const file = join(this.#dir, segmentName(sequence));
-    this.#file = await open(file, 'a');
+    this.#file = handle;
     this.#current = { sequence, file, closed: false, bytes: 0, consumed: 0 };
     this.#segments.set(sequence, this.#current);
     const previous = this.#segments.get(sequence - 1);

@@ -36,7 +36,7 @@ export async function openRecording(config: () => Config, logger: Logger): Promi
   const store = await openStore(initial.storage.url);
   const migrated = migrateWhenReachable(store, logger);
   // Calls an earlier run left in the journal (a crash, a store that was down) are stored first.
-  const { journal } = await Journal.open(initial.storage.journalDir);
+  const journal = await Journal.open(initial.storage.journalDir);
   const writer = createRecordWriter({ store, journal, logger, ready: migrated });
   const retention = startRetention(store, () => config().retention, logger);
   const recorder: Recorder = {

@@ -64,7 +64,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 async function withJournal(fn: (journal: Journal, dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tailgate-writer-'));
   try {
-    const { journal } = await Journal.open(dir);
+    const journal = await Journal.open(dir);
     await fn(journal, dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -163,7 +163,7 @@ test('calls a crashed run left behind are stored once migrations are done; a tor
     await appendFile(path.join(dir, segment), encodeFrame(JSON.stringify(call(4)), undefined)[0].subarray(0, 40));
     // A segment an earlier version wrote: records only, one per line.
     await writeFile(path.join(dir, 'calls-000000000000.ndjson'), `${JSON.stringify(call(0))}\n`);
-    const { journal } = await Journal.open(dir);
+    const journal = await Journal.open(dir);
     const fake = fakeStore();
     let migrated!: () => void;
     const writer = createRecordWriter({ store: fake.store, journal, logger: fakeLogger().logger, ready: new Promise((resolve) => (migrated = resolve)) });
