@@ -31,7 +31,9 @@ export type Frames = {
   end: number;
 };
 
-const readChunkBytes = 4 * 1024 * 1024;
+const readChunkBytes = 1024 * 1024;
+/** A batch stops growing past this many bytes of frames (captures can be large). */
+const maxBatchBytes = 16 * 1024 * 1024;
 const newline = 0x0a;
 const zstdOptions = { params: { [constants.ZSTD_c_compressionLevel]: 3 } };
 
@@ -43,22 +45,28 @@ function pack(bytes: Buffer): Buffer {
 /**
  * Up to `maxCalls` whole frames between `from` and `to` of a journal segment, ready for
  * `Store.insertCalls`. Runs in the store's thread, so parsing and compression stay off the data plane.
+ * Reads 1 MiB at a time (more for a frame larger than that), so a long backlog is never read twice.
  */
 export async function readFrames(file: string, from: number, to: number, maxCalls: number): Promise<Frames> {
   const handle = await open(file, 'r');
+  const calls: StoredCall[] = [];
+  let at = from;
+  let size = readChunkBytes;
   try {
-    let size = Math.min(to - from, readChunkBytes);
-    for (;;) {
-      const bytes = Buffer.allocUnsafe(size);
-      const { bytesRead } = await handle.read(bytes, 0, size, from);
-      const parsed = parseFrames(bytes.subarray(0, bytesRead), maxCalls);
-      const need = parsed.firstFrameBytes === undefined ? undefined : Math.min(parsed.firstFrameBytes, to - from);
-      if (parsed.calls.length > 0 || need === undefined || need <= bytesRead) return { calls: parsed.calls, end: from + parsed.end };
-      size = need; // one frame larger than a read: read it whole (or as far as the range goes)
+    while (calls.length < maxCalls && at < to && at - from < maxBatchBytes) {
+      const bytes = Buffer.allocUnsafe(Math.min(size, to - at));
+      const { bytesRead } = await handle.read(bytes, 0, bytes.length, at);
+      const parsed = parseFrames(bytes.subarray(0, bytesRead), maxCalls - calls.length);
+      for (const call of parsed.calls) calls.push(call);
+      at += parsed.end;
+      if (parsed.calls.length > 0) size = readChunkBytes;
+      else if (parsed.firstFrameBytes !== undefined && parsed.firstFrameBytes > bytesRead && bytesRead < to - at) size = parsed.firstFrameBytes; // one frame larger than the read
+      else break; // no whole frame here: a torn tail
     }
   } finally {
     await handle.close();
   }
+  return { calls, end: at };
 }
 
 /** The whole frames at the start of `bytes`; `firstFrameBytes` says how much the first one needs when none fitted. */
