@@ -1,8 +1,14 @@
 // The Store contract, run unchanged against SQLite (a temp file) and the real PostgreSQL (a fresh schema
 // per test). PostgreSQL being down fails these tests with a clear message; they never skip.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { CallRecord } from '../recording/call-record.ts';
+import { unpackCapture } from '../recording/capture-codec.ts';
+import { Journal } from '../recording/journal.ts';
+import { encodeFrame } from '../recording/journal-frame.ts';
 import { migrate, MIGRATIONS } from './migrations.ts';
 import { openExecutor } from './open-executor.ts';
 import { ANY_ERROR } from './read-models.ts';
@@ -208,6 +214,34 @@ for (const backend of BACKENDS) {
       assert.deepStrictEqual(await store.getCall('call-bare'), { record: bare.record });
       assert.equal(await store.getCall('nope'), undefined);
       assert.deepStrictEqual((await store.listCalls({}, { limit: 10 })).items, [bare.record, full.record]);
+    }));
+
+    test('calls journaled with their captures are stored from the journal, in batches, each once', () => withStore(backend, async (store) => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'tailgate-ingest-'));
+      try {
+        const journal = await Journal.open(dir);
+        const prompt = Buffer.from(JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hello '.repeat(400) }] }));
+        const records = [fullRecord('call-1'), fullRecord('call-2'), bareRecord('call-3', T0 + 5)];
+        const capture = { requestHeaders: ['Content-Type', 'application/json', 'X-Api-Key', 'sk-ant-secret'], requestBody: prompt, responseHeaders: { 'content-type': 'text/event-stream' }, responseChunks: [Buffer.from('data: {"a":1}\n\n'), Buffer.from('data: [DONE]\n\n')], responseBytes: 27, truncated: false };
+        await Promise.all(records.map((record, index) => journal.append(encodeFrame(JSON.stringify(record), index < 2 ? capture : undefined))));
+        const { file, from, to } = journal.backlog()!;
+        const first = await store.ingestJournal(file, from, to, 2);
+        assert.equal(first.calls, 2);
+        const rest = await store.ingestJournal(file, first.end, to, 2);
+        assert.deepEqual(rest, { calls: 1, end: to });
+        assert.deepEqual(await store.ingestJournal(file, 0, to, 10), { calls: 3, end: to }, 'read again (a replay): stored once');
+        assert.equal((await store.listCalls({}, { limit: 10 })).items.length, 3);
+
+        const got = await store.getCall('call-2');
+        assert.deepStrictEqual(got?.record, records[1]);
+        assert.deepStrictEqual(got?.captures?.headers, { request: { 'content-type': 'application/json', 'x-api-key': '[redacted]' }, response: { 'content-type': 'text/event-stream' } });
+        assert.ok(unpackCapture(got!.captures!.requestBody).equals(prompt));
+        assert.equal(unpackCapture(got!.captures!.responseBody).toString(), 'data: {"a":1}\n\ndata: [DONE]\n\n');
+        assert.deepStrictEqual(await store.getCall('call-3'), { record: records[2] });
+        await journal.close();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     }));
 
     test('migrate is idempotent', () => withStore(backend, async (store) => {
