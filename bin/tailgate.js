@@ -25,4 +25,6 @@ if (typeof process.execve === 'function' && !nodeOptions.includes(youngGeneratio
 const { default: module } = await import('node:module');
 const cache = module.enableCompileCache?.();
 if (cache?.directory) process.env.NODE_COMPILE_CACHE ??= cache.directory;
-await import('../src/cli/main.ts');
+const { main } = await import('../src/cli/main.ts');
+const code = await main(process.argv.slice(2));
+if (code !== 0) process.exitCode = code;

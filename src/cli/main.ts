@@ -11,24 +11,21 @@ const help = `usage:
   tailgate usage [--by user|model|agent|provider|day|hour] [--since 7d] [--url URL]
                                                         usage as a table (yours, or everyone's for an admin)`;
 
-const { positional, flags } = parseArgs(process.argv.slice(2));
-const [command, ...rest] = positional;
-let code: number;
-switch (command) {
-  case 'serve':
-    code = await serve(flags);
-    break;
-  case 'check':
-    code = await check(rest[0] ?? (typeof flags.config === 'string' ? flags.config : undefined));
-    break;
-  case 'usage':
-    code = await usage(flags);
-    break;
-  case 'whoami':
-    code = await whoami(flags);
-    break;
-  default:
-    console.log(help);
-    code = command === undefined || command === 'help' || flags.help ? 0 : 2;
+/** Runs one `tailgate` command; resolves with its exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(argv);
+  const [command, ...rest] = positional;
+  switch (command) {
+    case 'serve':
+      return serve(flags);
+    case 'check':
+      return check(rest[0] ?? (typeof flags.config === 'string' ? flags.config : undefined));
+    case 'usage':
+      return usage(flags);
+    case 'whoami':
+      return whoami(flags);
+    default:
+      console.log(help);
+      return command === undefined || command === 'help' || flags.help ? 0 : 2;
+  }
 }
-if (code !== 0) process.exitCode = code;
