@@ -37,7 +37,8 @@ async function journalCalls(dir: string, count: number, captureBytes: number, id
     const writes: Promise<number>[] = [];
     for (const call of batch) {
       n++;
-      const capture = captureBytes > 0 ? { requestHeaders: ['content-type', 'application/json'], requestBody: jsonBody(captureBytes * 0.6, n), responseHeaders: { 'content-type': 'application/json' }, responseChunks: [jsonBody(captureBytes * 0.4, n + 1)], responseBytes: 0, truncated: false } : undefined;
+      const response = jsonBody(captureBytes * 0.4, n + 1);
+      const capture = captureBytes > 0 ? { requestHeaders: ['content-type', 'application/json'], requestBody: jsonBody(captureBytes * 0.6, n), responseHeaders: { 'content-type': 'application/json' }, responseChunks: [response], responseBytes: response.length, truncated: false } : undefined;
       writes.push(journal.append(encodeFrame(JSON.stringify(call.record), capture)));
     }
     await Promise.all(writes);

@@ -20,8 +20,7 @@ import { redactHeaders, redactRawHeaders } from './redact.ts';
 export function encodeFrame(recordJson: string, capture: CallCapture | undefined): Buffer[] {
   if (!capture) return [Buffer.from(`${recordJson}\n`)];
   const headers = JSON.stringify({ request: redactRawHeaders(capture.requestHeaders), response: redactHeaders(capture.responseHeaders) });
-  const responseBytes = capture.responseChunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-  const meta = `${recordJson}\t${headers}\t${capture.requestBody.byteLength}\t${responseBytes}\t${capture.truncated ? 1 : 0}\n`;
+  const meta = `${recordJson}\t${headers}\t${capture.requestBody.byteLength}\t${capture.responseBytes}\t${capture.truncated ? 1 : 0}\n`;
   return [Buffer.from(meta), capture.requestBody, ...capture.responseChunks];
 }
 

@@ -222,7 +222,8 @@ for (const backend of BACKENDS) {
         const journal = await Journal.open(dir);
         const prompt = Buffer.from(JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hello '.repeat(400) }] }));
         const records = [fullRecord('call-1'), fullRecord('call-2'), bareRecord('call-3', T0 + 5)];
-        const capture = { requestHeaders: ['Content-Type', 'application/json', 'X-Api-Key', 'sk-ant-secret'], requestBody: prompt, responseHeaders: { 'content-type': 'text/event-stream' }, responseChunks: [Buffer.from('data: {"a":1}\n\n'), Buffer.from('data: [DONE]\n\n')], responseBytes: 27, truncated: false };
+        const events = [Buffer.from('data: {"a":1}\n\n'), Buffer.from('data: [DONE]\n\n')];
+        const capture = { requestHeaders: ['Content-Type', 'application/json', 'X-Api-Key', 'sk-ant-secret'], requestBody: prompt, responseHeaders: { 'content-type': 'text/event-stream' }, responseChunks: events, responseBytes: events[0].length + events[1].length, truncated: false };
         await Promise.all(records.map((record, index) => journal.append(encodeFrame(JSON.stringify(record), index < 2 ? capture : undefined))));
         const { file, from, to } = journal.backlog()!;
         const first = await store.ingestJournal(file, from, to, 2);
