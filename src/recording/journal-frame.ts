@@ -69,7 +69,7 @@ export async function readFrames(file: string, from: number, to: number, maxCall
 }
 
 /** The whole frames at the start of `bytes`; `firstFrameBytes` says how much the first one needs when none fitted. */
-export function parseFrames(bytes: Buffer, maxCalls: number): { calls: StoredCall[]; end: number; firstFrameBytes?: number } {
+function parseFrames(bytes: Buffer, maxCalls: number): { calls: StoredCall[]; end: number; firstFrameBytes?: number } {
   const calls: StoredCall[] = [];
   let at = 0;
   while (calls.length < maxCalls && at < bytes.length) {
@@ -84,7 +84,7 @@ export function parseFrames(bytes: Buffer, maxCalls: number): { calls: StoredCal
       break; // the torn tail of a crashed write: its call never completed for the client
     }
     if (fields.length < 5) {
-      calls.push({ record, json: fields[0] });
+      calls.push({ record });
     } else {
       const requestBytes = Number(fields[2]);
       const responseBytes = Number(fields[3]);
@@ -92,7 +92,6 @@ export function parseFrames(bytes: Buffer, maxCalls: number): { calls: StoredCal
       if (frameEnd > bytes.length) return { calls, end: at, firstFrameBytes: calls.length === 0 ? frameEnd : undefined };
       calls.push({
         record,
-        json: fields[0],
         captures: {
           headers: pack(Buffer.from(fields[1])),
           requestBody: pack(bytes.subarray(next, next + requestBytes)),

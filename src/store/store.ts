@@ -7,8 +7,6 @@ import type { Filters, GroupBy, Page, SessionSummary, ToolCallRow, UsageRow } fr
  */
 export type StoredCall = {
   record: CallRecord;
-  /** `record` as JSON, when the caller already has it (the journal line): it is not serialized twice. */
-  json?: string;
   captures?: {
     /** JSON `{"request": {name: value}, "response": {name: value}}`, credentials redacted; zstd-compressed when large (recording/capture-codec.ts). */
     headers: Buffer;

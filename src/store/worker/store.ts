@@ -52,10 +52,10 @@ export class WorkerStore implements Store {
 
   /**
    * The records cross to the thread as one JSON string: structured clone walks every property of
-   * every record on the event loop, a string is one copy (and the journal line is reused when given).
+   * every record on the event loop, a string is one copy.
    */
   insertCalls(calls: readonly StoredCall[]): Promise<void> {
-    const records = `[${calls.map((call) => call.json ?? JSON.stringify(call.record)).join(',')}]`;
+    const records = `[${calls.map((call) => JSON.stringify(call.record)).join(',')}]`;
     return this.#writer.call('insertCalls', [records, calls.map((call) => call.captures ?? null)]);
   }
 
