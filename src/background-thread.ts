@@ -4,9 +4,9 @@ import type { ResourceLimits } from 'node:worker_threads';
 
 /**
  * Puts the calling thread at the lowest CPU priority (nice 19), for the threads that record calls
- * (store writes, checkpoints, compression). When the gateway's cores are saturated, the data plane
- * then gets the CPU and recording catches up afterwards from memory and the journal, which already
- * hold every call durably; on an idle core the thread runs at full speed. Linux only: there a
+ * (store writes with their compression, checkpoints). When the gateway's cores are saturated, the data
+ * plane then gets the CPU and recording catches up afterwards from the journal, which already holds
+ * every call durably; on an idle core the thread runs at full speed. Linux only: there a
  * thread's id is a valid target of setpriority(2), and /proc/thread-self names it. Elsewhere, or
  * where it is not permitted, the thread keeps its priority.
  */
