@@ -76,18 +76,13 @@ export function Filters(props: { filters: FilterValues; admin: boolean; show?: {
     ]).then(([users, models, agents]) => setOptions({ users, models, agents }), () => {});
   }, [rangeKey]);
   const withCurrent = (list: string[], current?: string) => (current && !list.includes(current) ? [current, ...list] : list);
+  const everyone = (all: string, list: string[], current: string | undefined, label: (value: string) => string) => [
+    { value: '', label: all },
+    ...withCurrent(list, current).map((value) => ({ value, label: label(value) })),
+  ];
   return (
     <form class="filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
-      <label>
-        <span>Date range</span>
-        <select value={filters.range} onChange={(event) => setQuery({ range: (event.target as HTMLSelectElement).value })}>
-          {ranges.map((option) => (
-            <option value={option.value} key={option.value}>
-              {option.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Choice label="Date range" name="range" value={filters.range} options={ranges} />
       {filters.range === 'custom' && (
         <>
           <label>
@@ -100,66 +95,31 @@ export function Filters(props: { filters: FilterValues; admin: boolean; show?: {
           </label>
         </>
       )}
-      {show.user && (
-        <label>
-          <span>User</span>
-          <select name="user" value={filters.user ?? ''} onChange={(event) => setQuery({ user: (event.target as HTMLSelectElement).value })}>
-            <option value="">All users</option>
-            {withCurrent(options.users, filters.user).map((user) => (
-              <option value={user} key={user}>
-                {user || '(unknown)'}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
-      {show.model && (
-        <label>
-          <span>Model</span>
-          <select name="model" value={filters.model ?? ''} onChange={(event) => setQuery({ model: (event.target as HTMLSelectElement).value })}>
-            <option value="">All models</option>
-            {withCurrent(options.models, filters.model)
-              .filter(Boolean)
-              .map((model) => (
-                <option value={model} key={model}>
-                  {model}
-                </option>
-              ))}
-          </select>
-        </label>
-      )}
-      {show.agent && (
-        <label>
-          <span>Agent</span>
-          <select name="agent" value={filters.agent ?? ''} onChange={(event) => setQuery({ agent: (event.target as HTMLSelectElement).value })}>
-            <option value="">All agents</option>
-            {withCurrent(options.agents, filters.agent)
-              .filter(Boolean)
-              .map((agent) => (
-                <option value={agent} key={agent}>
-                  {agentLabel(agent)}
-                </option>
-              ))}
-          </select>
-        </label>
-      )}
-      {show.status && (
-        <label>
-          <span>Status</span>
-          <select name="status" value={filters.status ?? ''} onChange={(event) => setQuery({ status: (event.target as HTMLSelectElement).value })}>
-            {STATUS_OPTIONS.map((option) => (
-              <option value={option.value} key={option.value}>
-                {option.label}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      {show.user && <Choice label="User" name="user" value={filters.user ?? ''} options={everyone('All users', options.users, filters.user, (user) => user || '(unknown)')} />}
+      {show.model && <Choice label="Model" name="model" value={filters.model ?? ''} options={everyone('All models', options.models.filter(Boolean), filters.model, (model) => model)} />}
+      {show.agent && <Choice label="Agent" name="agent" value={filters.agent ?? ''} options={everyone('All agents', options.agents.filter(Boolean), filters.agent, agentLabel)} />}
+      {show.status && <Choice label="Status" name="status" value={filters.status ?? ''} options={STATUS_OPTIONS} />}
       {(filters.user || filters.model || filters.agent || filters.status) && (
         <button type="button" class="button small link" onClick={() => setQuery({ user: undefined, model: undefined, agent: undefined, status: undefined })}>
           Clear filters
         </button>
       )}
     </form>
+  );
+}
+
+/** One labelled select; its choice is kept in the address under `name`. */
+function Choice(props: { label: string; name: keyof FilterValues; value: string; options: readonly { value: string; label: string }[] }) {
+  return (
+    <label>
+      <span>{props.label}</span>
+      <select name={props.name} value={props.value} onChange={(event) => setQuery({ [props.name]: (event.target as HTMLSelectElement).value })}>
+        {props.options.map((option) => (
+          <option value={option.value} key={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
