@@ -1,6 +1,8 @@
 import type { Migration } from './migrations.ts';
 import { DAY_MS, HOUR_MS } from './rollup.ts';
 
+// The columns as of this migration, spelled out here rather than shared with usage.ts or migration 1:
+// a migration's SQL must stay what it was when it ran, whatever later code reads.
 const KEY = ['bucket', 'login', 'agent', 'model', 'provider', 'outcome'];
 const SUMMED = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'unpriced_requests', 'latency_ms_sum'];
 const COLUMNS = [...KEY, ...SUMMED, 'latency_ms_max'].join(', ');
