@@ -9,12 +9,12 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // V8 sizes the young generation to the machine: on a large box each of its two semi-spaces grows to
 // 64 MB under load, over 128 MB of heap for objects that mostly live for one request. 8 MB measured the
 // same garbage-collection time in total, with shorter pauses and about 90 MB less memory under load
-// (bench/README.md). V8 takes the size only at start, so the command starts Node again with it:
-// execve keeps the process id and makes no second process. A size given in NODE_OPTIONS or on the
-// command line wins.
+// (bench/README.md). V8 takes the size only at start, so `tailgate serve` starts Node again with it
+// (the short commands do not bother): execve keeps the process id and makes no second process. A size
+// given in NODE_OPTIONS or on the command line wins.
 const youngGeneration = '--max-semi-space-size';
 const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-if (typeof process.execve === 'function' && !nodeOptions.includes(youngGeneration)) {
+if (typeof process.execve === 'function' && process.argv.slice(2).includes('serve') && !nodeOptions.includes(youngGeneration)) {
   process.execve(process.execPath, [process.execPath, `${youngGeneration}=8`, ...process.execArgv, ...process.argv.slice(1)]);
 }
 
