@@ -26,6 +26,53 @@ export type Tap = {
   facts: ResponseReader['facts'];
 };
 
+/** Cuts one response body into events for the reader: the framer of its framing, and only that one. */
+type Observer = { push(chunk: Buffer): void; end(): void };
+
+function observerFor(framing: Framing, reader: ResponseReader, onSseEvent: (raw: string, keep: boolean) => void): Observer {
+  switch (framing) {
+    case 'sse': {
+      const decoder = new StringDecoder('utf8');
+      const sse = createSseFramer(({ data, event, raw }) => onSseEvent(raw, reader.read(parseJson(data), event) !== false));
+      return {
+        push: (chunk) => sse.push(decoder.write(chunk)),
+        end: () => {
+          sse.push(decoder.end());
+          sse.end();
+        },
+      };
+    }
+    case 'json-array': {
+      const decoder = new StringDecoder('utf8');
+      const array = createJsonArrayFramer((text) => reader.read(parseJson(text)));
+      return { push: (chunk) => array.push(decoder.write(chunk)), end: () => {} };
+    }
+    case 'json': {
+      // A JSON body is parsed whole at its end; the chunks are kept by reference until then.
+      const whole: Buffer[] = [];
+      let wholeBytes = 0;
+      return {
+        push(chunk) {
+          wholeBytes += chunk.length;
+          if (wholeBytes <= maxParsedJsonBytes) whole.push(chunk);
+        },
+        end() {
+          if (wholeBytes <= maxParsedJsonBytes && whole.length > 0) reader.read(parseJson(Buffer.concat(whole, wholeBytes).toString('utf8')));
+        },
+      };
+    }
+    case 'aws-event-stream': {
+      const binary = createEventStreamFramer((message) => {
+        const value = parseJson(payloadText(message));
+        if (message.messageType === 'event') reader.read(value, message.type);
+        // Exceptions mid-stream (throttling, model errors) arrive after HTTP 200 (providers.md §1.5).
+        else reader.read({ type: message.type, message: (value as { message?: unknown } | undefined)?.message }, exceptionEvent);
+      });
+      return { push: (chunk) => binary.push(chunk), end: () => {} };
+    }
+  }
+}
+
 /**
  * Sits beside a response stream. In pass-through mode every chunk is forwarded first, as it
  * arrived, and only then observed. In filter mode (only when the gateway itself asked for an extra
@@ -33,61 +80,22 @@ export type Tap = {
  * the reader may drop one.
  */
 export function createTap(framing: Framing, reader: ResponseReader, options: { filter: boolean }): Tap {
-  const decoder = new StringDecoder('utf8');
-  let forward: (bytes: Buffer) => void = () => {};
   const filter = options.filter && framing === 'sse';
-
-  const sse = createSseFramer(({ data, event, raw }) => {
-    const keep = reader.read(parseJson(data), event) !== false;
+  let forward: (bytes: Buffer) => void = () => {};
+  const observer = observerFor(framing, reader, (raw, keep) => {
     if (filter && keep) forward(Buffer.from(raw));
   });
-  const array = createJsonArrayFramer((text) => reader.read(parseJson(text)));
-  const binary =
-    framing === 'aws-event-stream'
-      ? createEventStreamFramer((message) => {
-          const value = parseJson(payloadText(message));
-          if (message.messageType === 'event') reader.read(value, message.type);
-          // Exceptions mid-stream (throttling, model errors) arrive after HTTP 200 (providers.md §1.5).
-          else reader.read({ type: message.type, message: (value as { message?: unknown } | undefined)?.message }, exceptionEvent);
-        })
-      : undefined;
-  const whole: Buffer[] = [];
-  let wholeBytes = 0;
-
-  function observe(chunk: Buffer): void {
-    switch (framing) {
-      case 'sse':
-        sse.push(decoder.write(chunk));
-        return;
-      case 'json-array':
-        array.push(decoder.write(chunk));
-        return;
-      case 'json':
-        wholeBytes += chunk.length;
-        if (wholeBytes <= maxParsedJsonBytes) whole.push(chunk);
-        return;
-      case 'aws-event-stream':
-        binary!.push(chunk);
-        return;
-    }
-  }
-
   return {
     /** Forwards (unless filtering) and observes one upstream chunk. */
     push(chunk: Buffer, write: (bytes: Buffer) => void): void {
       forward = write;
       if (!filter) write(chunk);
-      observe(chunk);
+      observer.push(chunk);
     },
     /** The upstream body ended (completely or not): flush what is buffered. */
     end(write: (bytes: Buffer) => void): void {
       forward = write;
-      if (framing === 'sse') {
-        sse.push(decoder.end());
-        sse.end();
-      } else if (framing === 'json' && wholeBytes <= maxParsedJsonBytes && whole.length > 0) {
-        reader.read(parseJson(Buffer.concat(whole).toString('utf8')));
-      }
+      observer.end();
     },
     facts: () => reader.facts(),
   };
