@@ -20,6 +20,7 @@ import { requestStreamUsage, setProperty } from './json-edit.ts';
 import { readBody } from './read-body.ts';
 import { relayResponse } from './relay-response.ts';
 import { sendError } from './send-error.ts';
+import { UpstreamExchange, type UpstreamResponse } from './upstream-exchange.ts';
 
 /** What a call needs from the running gateway; everything but the dispatcher and recorder changes on reload. */
 export type CallDeps = {
@@ -85,16 +86,6 @@ function framingOf(type: string, endpoint: Endpoint): Framing {
   return endpoint.id === 'gemini-stream' || endpoint.id === 'vertex-stream' ? 'json-array' : 'json';
 }
 
-async function readWhole(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (size < maxBytes) chunks.push(chunk);
-    size += chunk.length;
-  }
-  return Buffer.concat(chunks).subarray(0, maxBytes);
-}
-
 function upstreamFailure(error: unknown, provider: string): GatewayError {
   const code = (error as { code?: string }).code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
@@ -116,7 +107,8 @@ function identityError(status: 401 | 403 | 503, message: string): GatewayError {
 export async function handleCall(request: IncomingMessage, response: ServerResponse, ingress: Ingress, deps: CallDeps, record: CallRecord): Promise<void> {
   const { endpoint } = ingress;
   record.endpoint = endpoint.id;
-  const abort = new AbortController();
+  let exchange: UpstreamExchange | undefined; // the current attempt's request to the provider
+  let clientGone = false;
   const header = (name: string) => request.headers[name] as string | undefined;
   let finished = false;
   let route: Route | undefined;
@@ -162,8 +154,10 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
     // Every end() follows finish(), so an ended response is a finished call. (Not writableFinished:
     // an HTTP/2 compat response reports that as true once the client reset its stream.)
     if (response.writableEnded) return;
-    abort.abort();
+    clientGone = true;
+    // Recorded first: cutting the exchange ends the relay at once, which would record a cut stream.
     void finish('aborted', response.headersSent ? response.statusCode : 499, 'client_closed');
+    exchange?.abort(new Error('the client closed the connection'));
   });
 
   /** The call's capture (under the retention policy), with the response headers the client gets. */
@@ -184,12 +178,12 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
    * A translated call's answer that cannot stream through: an error re-spelled in the caller's
    * dialect (with the upstream's status and retry-after), or a small body rewritten whole.
    */
-  async function relayWhole(upstream: Dispatcher.ResponseData, plan: NonNullable<UpstreamRequest['response']>, ok: boolean): Promise<void> {
+  async function relayWhole(upstream: UpstreamResponse, plan: NonNullable<UpstreamRequest['response']>, ok: boolean): Promise<void> {
     let bytes: Buffer;
     try {
-      bytes = await readWhole(upstream.body, maxErrorBodyBytes);
+      bytes = await upstream.body.readAll(maxErrorBodyBytes);
     } catch {
-      if (abort.signal.aborted) return;
+      if (clientGone) return;
       return fail(new GatewayError('upstream_unreachable', `provider ${record.provider} closed the connection mid-answer`));
     }
     record.firstByteAt = Date.now();
@@ -278,7 +272,7 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
   };
 
   let target: UpstreamRequest;
-  let upstream: Dispatcher.ResponseData;
+  let upstream: UpstreamResponse;
   // At most two attempts: a second only when the adapter can fix what the upstream refused
   // (an expired token, a skewed clock) by preparing the request afresh.
   for (let attempt = 0; ; attempt++) {
@@ -286,23 +280,24 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
       const prepared = adapter.prepare(call);
       target = prepared instanceof Promise ? await prepared : prepared;
     } catch (error) {
-      if (abort.signal.aborted) return;
+      if (clientGone) return;
       return fail(error);
     }
     if (attempt === 0) record.overheadMs = Date.now() - record.startedAt;
+    if (clientGone) return;
     try {
-      upstream = await deps.dispatcher.request({
+      exchange = new UpstreamExchange(deps.dispatcher, {
         origin: target.origin,
         path: target.path,
         method: 'POST',
         headers: target.headers,
         body: target.body,
-        signal: abort.signal,
         headersTimeout: deps.config.timeouts.headersMs,
         bodyTimeout: deps.config.timeouts.idleMs,
       });
+      upstream = await exchange.response;
     } catch (error) {
-      if (abort.signal.aborted) return;
+      if (clientGone) return;
       return fail(upstreamFailure(error, provider.id));
     }
     if (attempt > 0 || upstream.statusCode < 400 || !adapter.retry?.(upstream.statusCode, upstream.headers, target)) break;

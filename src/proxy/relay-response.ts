@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { CallCapture } from '../recording/recorder.ts';
 import type { createTap } from '../metering/tap.ts';
+import type { UpstreamBody } from './upstream-exchange.ts';
 
 export type RelayEnd = { type: 'complete' } | { type: 'cut' };
 
@@ -11,7 +11,7 @@ export type RelayEnd = { type: 'complete' } | { type: 'cut' };
  * of a chunked one — after `beforeComplete` resolves, which is when the call's record is durable.
  */
 export function relayResponse(options: {
-  source: Dispatcher.ResponseData['body'];
+  source: UpstreamBody;
   response: ServerResponse;
   tap: ReturnType<typeof createTap>;
   /** Set when the client gets the upstream's Content-Length. */
@@ -44,19 +44,21 @@ export function relayResponse(options: {
     }
   };
 
-  source.on('data', (chunk: Buffer) => {
-    if (capture && !options.captureSent) keep(capture, chunk, options.captureMaxBytes);
-    tap.push(chunk, write);
-  });
-  source.on('end', () => {
-    tap.end(write);
-    void options.beforeComplete({ type: 'complete' }).finally(() => response.end(heldBack));
-  });
-  source.on('error', () => {
-    // Cut mid-stream: the client gets what arrived, then the connection closes, as it would directly.
-    tap.end(write);
-    void options.beforeComplete({ type: 'cut' });
-    response.destroy();
+  source.pipeTo({
+    data(chunk) {
+      if (capture && !options.captureSent) keep(capture, chunk, options.captureMaxBytes);
+      tap.push(chunk, write);
+    },
+    end() {
+      tap.end(write);
+      void options.beforeComplete({ type: 'complete' }).finally(() => response.end(heldBack));
+    },
+    error() {
+      // Cut mid-stream: the client gets what arrived, then the connection closes, as it would directly.
+      tap.end(write);
+      void options.beforeComplete({ type: 'cut' });
+      response.destroy();
+    },
   });
 }
 
