@@ -34,7 +34,7 @@ async function journalCalls(dir: string, count: number, captureBytes: number, id
   const journal = await Journal.open(dir);
   let n = 0;
   for (const batch of generateCalls({ count, end: Date.now(), days: 1, seed: Date.now() % 1000, captureShare: 0, ids })) {
-    const writes: Promise<number>[] = [];
+    const writes: Promise<void>[] = [];
     for (const call of batch) {
       n++;
       const response = jsonBody(captureBytes * 0.4, n + 1);

@@ -26,7 +26,7 @@ export class Journal {
   #current: Segment | undefined;
   readonly #segments = new Map<number, Segment>();
   #buffer: Buffer[] = [];
-  #waiters: { resolve: (segment: number) => void; reject: (error: unknown) => void }[] = [];
+  #waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   #flushing = false;
   #bytesOnDisk = 0;
 
@@ -65,10 +65,10 @@ export class Journal {
     return bytes;
   }
 
-  /** Appends one call's frame (journal-frame.ts); resolves with its segment once it is written. */
-  append(frame: readonly Buffer[]): Promise<number> {
+  /** Appends one call's frame (journal-frame.ts); resolves once it is written. */
+  append(frame: readonly Buffer[]): Promise<void> {
     for (const part of frame) this.#buffer.push(part);
-    const written = new Promise<number>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    const written = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     // Write once this turn of the event loop is done, so every call that finished in it shares the
     // write (one write per turn instead of one per call: each wakes a libuv thread); frames arriving
     // during a write go together in the next one.
@@ -127,7 +127,7 @@ export class Journal {
         const bytes = await writeAll(this.#file!.fd, parts);
         segment.bytes += bytes;
         this.#bytesOnDisk += bytes;
-        for (const waiter of waiters) waiter.resolve(segment.sequence);
+        for (const waiter of waiters) waiter.resolve();
         if (segment.bytes >= segmentLimitBytes) await this.#startSegment(segment.sequence + 1);
       } catch (error) {
         for (const waiter of waiters) waiter.reject(error);
