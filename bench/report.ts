@@ -102,6 +102,28 @@ const worst = (values: (number | null)[]): number | null => {
   return known.length ? known.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a)) : null;
 };
 
+// CPU time of the target process (all its threads) per response, in µs, from its % of a core averaged over the slices.
+const cpuPerCallUs = (r: CellResult | undefined): number | null =>
+  r && r.ok > 0 && Number.isFinite(r.cpu.target) ? Math.round(((r.cpu.target / 100) * r.elapsedMs * 1000) / r.ok) : null;
+
+// tailgate-ab: side A (this checkout, the twin) against side B (BENCH_B_BIN / BENCH_B_ENV).
+function abPairs(results: Record<string, TargetResult>) {
+  const get = okCell(results);
+  return Object.fromEntries(APIS.map((api) => [api, Object.fromEntries(VARIANT_CONCURRENCY.map((c) => {
+    const a = baseCell(results, 'tailgate-ab', key('json', api, c));
+    const b = get('tailgate-ab', key('json', api, c));
+    const [sa, sb] = [side(a), side(b)];
+    const [ca, cb] = [cpuPerCallUs(a), cpuPerCallUs(b)];
+    return [`c=${c}`, {
+      a: sa && { ...sa, cpuUsPerCall: ca }, b: sb && { ...sb, cpuUsPerCall: cb },
+      p50DeltaMs: sa && sb ? r3(sb.p50 - sa.p50) : null,
+      p99DeltaMs: sa && sb ? r3(sb.p99 - sa.p99) : null,
+      rpsChangePercent: sa && sb ? pct(sb.rps, sa.rps) : null,
+      cpuPerCallRatio: ca && cb ? Math.round((cb / ca) * 1000) / 1000 : null,
+    }];
+  }))])) as Record<Api, Record<string, { a: (Side & { cpuUsPerCall: number | null }) | null; b: (Side & { cpuUsPerCall: number | null }) | null; p50DeltaMs: number | null; p99DeltaMs: number | null; rpsChangePercent: number | null; cpuPerCallRatio: number | null }>>;
+}
+
 // Written to latest.json next to `tailgate`, only for the comparisons that ran.
 export function deriveVariants(results: Record<string, TargetResult>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -132,6 +154,7 @@ export function deriveVariants(results: Record<string, TargetResult>): Record<st
       fakeTailscaled: results['tailgate-whois'].whois ?? null,
     };
   }
+  if (results['tailgate-ab']) out.ab = { a: 'tailgate-ab.baseline (this checkout)', b: results['tailgate-ab'].label, ...abPairs(results) };
   return out;
 }
 
@@ -186,6 +209,21 @@ function renderVariants(results: Record<string, TargetResult>, line: (s?: string
     line(`  p50 added at c=1: ${APIS.map((api, i) => `${api} ${c1[i] === null ? 'n/a' : `${sign(c1[i] as number)} ms`}`).join(', ')} → ${known.length === 0 ? 'n/a' : Math.max(...known) <= WHOIS_P50_BAR ? `within ${WHOIS_P50_BAR} ms` : `OVER ${WHOIS_P50_BAR} ms`}`);
     const w = results['tailgate-whois'].whois;
     if (w) line(`  fake tailscaled: ${fint(w.requests)} whois requests for ${fint(w.peers)} peers (ip:port); the load side opened ${fint(w.connectionsOpened)} connections and read ${fint(w.answered)} responses`);
+  }
+
+  if (results['tailgate-ab']) {
+    const pairs = abPairs(results);
+    const us = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : `${fint(n)} µs`);
+    line();
+    line(`A/B: JSON req/s, latency p50/p99 ms; CPU time of the gateway per call`);
+    line(`  A: this checkout · B: ${results['tailgate-ab'].label}; slices A·B·B·A`);
+    line(`${pad('', 15)}${pad('| A', COL)}${pad('| B', COL)}| B − A p50/p99 ms · req/s · CPU per call A → B (B/A)`);
+    for (const api of APIS) for (const c of VARIANT_CONCURRENCY) {
+      const k = key('json', api, c);
+      const d = pairs[api][`c=${c}`];
+      const delta = d.p50DeltaMs === null || d.p99DeltaMs === null ? 'n/a' : `${sign(d.p50DeltaMs)} / ${sign(d.p99DeltaMs)} · ${pctS(d.rpsChangePercent)}`;
+      line(`${pad(`${api} c=${c}`, 15)}${col('tailgate-ab.baseline', k)}${col('tailgate-ab', k)}| ${delta} · ${us(d.a?.cpuUsPerCall)} → ${us(d.b?.cpuUsPerCall)} (${d.cpuPerCallRatio ?? 'n/a'})`);
+    }
   }
 }
 

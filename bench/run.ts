@@ -7,6 +7,7 @@
 //   BENCH_NO_INSTALL=1                             never run `npm ci` in bench/peers
 //   BENCH_TAILGATE_BIN=bin/tailgate.js             the gateway entry point (e.g. another checkout's)
 //   BENCH_RETRIES=12                               re-runs allowed for cells disturbed by other processes
+//   BENCH_B_BIN, BENCH_B_ENV='K=V K2=V2'           side B of the tailgate-ab target (see below)
 //
 // CPU placement (2 cores here). The process under test gets a core to itself: every target (bare
 // proxy, Tailgate, Portkey) is pinned to cpu0, while the mock upstream, the load generator and this
@@ -33,6 +34,9 @@ const NODE = process.execPath;
 
 const PORTKEY_DIR = path.join(BENCH, 'peers');
 const TAILGATE_BIN = path.resolve(ROOT, process.env.BENCH_TAILGATE_BIN ?? 'bin/tailgate.js');
+// tailgate-ab: side B is another checkout's entry point and/or extra environment (Node flags go in NODE_OPTIONS).
+const B_BIN = process.env.BENCH_B_BIN ? path.resolve(ROOT, process.env.BENCH_B_BIN) : TAILGATE_BIN;
+const B_ENV = Object.fromEntries((process.env.BENCH_B_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const PORTKEY_ENTRY = path.join(PORTKEY_DIR, 'node_modules/@portkey-ai/gateway/build/start-server.js');
 
 // ---------- targets ----------
@@ -55,8 +59,8 @@ const realKeys: Record<Api, Record<string, string>> = {
 };
 
 // `tailgate serve` with a generated config; `extra` overrides or adds top-level keys (storage, identity, grants).
-async function startTailgate(name: string, mock: string, extra: Record<string, unknown>): Promise<Running> {
-  if (!existsSync(TAILGATE_BIN)) throw new Error(`${TAILGATE_BIN} does not exist`);
+async function startTailgate(name: string, mock: string, extra: Record<string, unknown>, bin = TAILGATE_BIN, env: Record<string, string> = {}): Promise<Running> {
+  if (!existsSync(bin)) throw new Error(`${bin} does not exist`);
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tailgate-bench-'));
   tmpDirs.push(dir);
@@ -72,8 +76,8 @@ async function startTailgate(name: string, mock: string, extra: Record<string, u
     data_dir: path.join(dir, 'data'),
     ...extra,
   }, null, 2));
-  const args = [TAILGATE_BIN, 'serve', '--config', config, '--listen', `127.0.0.1:${port}`];
-  const child = startChild(name, args, '0');
+  const args = [bin, 'serve', '--config', config, '--listen', `127.0.0.1:${port}`];
+  const child = startChild(name, args, '0', ROOT, 'null', env);
   const origin = `http://127.0.0.1:${port}`;
   try {
     await waitHttp(child, name, origin, '/v1/models', (s) => s === 200, 20_000);
@@ -176,6 +180,15 @@ const TARGET_DEFS: Record<string, Target> = {
       }
     }),
   },
+  // Not in the default run: an A/B of two builds or settings of the gateway, for a change to the hot
+  // path. Side A is this checkout as is (the twin); side B is BENCH_B_BIN and/or BENCH_B_ENV. Same
+  // interleaved slices as the variants above; the section adds each side's CPU time per call, which
+  // drifts far less with the machine's speed than req/s or latency do.
+  'tailgate-ab': {
+    name: 'tailgate-ab', label: `${path.relative(ROOT, B_BIN)}${Object.keys(B_ENV).length ? ` with ${process.env.BENCH_B_ENV}` : ''}`,
+    cells: 'variant',
+    start: (mock) => withTwin('tailgate-ab', mock, () => startTailgate('tailgate-ab', mock, {}, B_BIN, B_ENV)),
+  },
   portkey: {
     name: 'portkey', label: '@portkey-ai/gateway{version} from npm, provider openai/anthropic with x-portkey-custom-host = mock',
     start: async (mock) => {
@@ -217,12 +230,12 @@ const tmpDirs: string[] = [];
 // stdout: 'pipe' to read a READY line; 'null' for gateways, which log a line per call: draining that
 // here would cost CPU on the load side, and a file would grow by ~100 MB a run. The write syscalls
 // are still paid. stderr always goes to bench/results/<name>.log.
-function startChild(name: string, args: string[], cpu: '0' | '1', cwd = ROOT, stdout: 'log' | 'pipe' | 'null' = 'null'): ChildProcess {
+function startChild(name: string, args: string[], cpu: '0' | '1', cwd = ROOT, stdout: 'log' | 'pipe' | 'null' = 'null', env: Record<string, string> = {}): ChildProcess {
   mkdirSync(RESULTS, { recursive: true });
   const log = openSync(path.join(RESULTS, `${name}.log`), 'w');
   const cmd = pinning.on ? 'taskset' : NODE;
   const argv = pinning.on ? ['-c', cpu, NODE, ...args] : args;
-  const child = spawn(cmd, argv, { cwd, stdio: ['ignore', stdout === 'log' ? log : stdout === 'pipe' ? 'pipe' : 'ignore', log], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(cmd, argv, { cwd, stdio: ['ignore', stdout === 'log' ? log : stdout === 'pipe' ? 'pipe' : 'ignore', log], env: { ...process.env, NODE_ENV: 'production', ...env } });
   closeSync(log);
   children.add(child);
   child.on('exit', () => children.delete(child));
