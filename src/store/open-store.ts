@@ -12,7 +12,7 @@ export const DEFAULT_STORAGE_URL = 'sqlite:./tailgate-data/tailgate.db';
  * starts while its database is down; the caller applies migrations with `store.migrate()` (and may
  * retry it), or passes `{ migrate: true }`.
  */
-export async function openStore(url: string = DEFAULT_STORAGE_URL, options: { migrate?: boolean; poolSize?: number } = {}): Promise<Store> {
+export async function openStore(url: string = DEFAULT_STORAGE_URL, options: { migrate?: boolean; poolSize?: number; readerIdleMs?: number } = {}): Promise<Store> {
   if (sqlitePath(url) === undefined && !isPostgresUrl(url)) {
     throw new Error(`storage.url must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);
   }

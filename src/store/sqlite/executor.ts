@@ -19,7 +19,7 @@ export class SqliteExecutor implements Executor {
   #lastTransaction: Promise<void> = Promise.resolve();
 
   /**
-   * `role`: 'writer' leaves checkpoints to the reader (see `checkpoint`); 'reader' is read-only; 'single'
+   * `role`: 'writer' checkpoints only when asked (see `checkpoint`); 'reader' is read-only; 'single'
    * (the default: seeding, tests, `:memory:`) is one connection doing both, SQLite's defaults.
    */
   constructor(path: string, options: { role?: 'writer' | 'reader' | 'single' } = {}) {
@@ -39,9 +39,10 @@ export class SqliteExecutor implements Executor {
     this.#db.exec(`PRAGMA temp_store = MEMORY`);
     this.#db.exec(`PRAGMA mmap_size = 268435456`); // reads straight from the page cache of the OS
     // Checkpointing (copying the WAL back into the file, with an fsync) took ~40% of the writer's time when
-    // every commit crossed the default 1000-page threshold. The reader thread checkpoints instead, on the
-    // other core; the writer only steps in as a backstop if the WAL reaches ~400 MB. After a checkpoint
-    // the WAL file is cut back to 64 MB.
+    // every commit crossed the default 1000-page threshold. The writer's thread checkpoints every few
+    // seconds instead (worker/host.ts), so a page rewritten by many commits (rollups, the right edge of
+    // each index) is copied once; the automatic checkpoint stays only as a backstop if the WAL reaches
+    // ~400 MB. After a checkpoint the WAL file is cut back to 64 MB.
     this.#db.exec(`PRAGMA journal_size_limit = 67108864`);
     if (role === 'writer') this.#db.exec(`PRAGMA wal_autocheckpoint = 100000`);
     if (this.#readOnly) this.#db.exec(`PRAGMA query_only = 1`);

@@ -39,6 +39,11 @@ export class WorkerClient {
     });
   }
 
+  /** No request is in flight. */
+  get idle(): boolean {
+    return this.#pending.size === 0;
+  }
+
   call<T>(method: WorkerMethod, args: unknown[] = []): Promise<T> {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;

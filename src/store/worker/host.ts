@@ -12,7 +12,7 @@ import type { CallRecord } from '../../recording/call-record.ts';
 import type { StoredCall } from '../store.ts';
 import { toWorkerError, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol.ts';
 
-// How often a SQLite reader checkpoints the WAL (sqlite/executor.ts explains why the reader does it).
+// How often the SQLite writer checkpoints the WAL after writing.
 const CHECKPOINT_EVERY_MS = 5000;
 
 const port = parentPort!;
@@ -41,11 +41,17 @@ port.on('message', (request: WorkerRequest) => {
   else void handle(request);
 });
 
-if (executor instanceof SqliteExecutor && options.role === 'reader') {
+// The SQLite writer copies the WAL back into the database file every few seconds, between its own
+// transactions and only after it wrote (sqlite/executor.ts explains why not at every commit).
+const writes = new Set<WorkerRequest['method']>(['migrate', 'insertCalls', 'ingestJournal', 'purgeStep']);
+let wrote = false;
+if (executor instanceof SqliteExecutor && options.role === 'writer') {
   const sqlite = executor;
   const timer = setInterval(() => {
+    if (!wrote) return;
+    wrote = false;
     queue = queue.then(() => sqlite.checkpoint()).catch(() => {
-      // A busy or failed passive checkpoint is retried on the next tick; the writer's backstop bounds the WAL.
+      wrote = true; // tried again on the next tick
     });
   }, CHECKPOINT_EVERY_MS);
   timer.unref();
@@ -53,6 +59,7 @@ if (executor instanceof SqliteExecutor && options.role === 'reader') {
 }
 
 async function handle({ id, method, args }: WorkerRequest): Promise<void> {
+  if (writes.has(method)) wrote = true;
   try {
     reply({ id, ok: true, result: await call(method, args) });
     if (method === 'close') port.close();
