@@ -6,17 +6,20 @@ if (major < 22 || (major === 22 && minor < 18)) {
   console.error(`tailgate needs Node.js 22.18 or later (this is ${process.versions.node}); \`npm start\` uses the Node 24 the repository pins.`);
   process.exit(1);
 }
-// Two V8 heap settings, for memory under load (bench/README.md):
+// V8 settings for memory under load (bench/README.md):
 // - V8 sizes the young generation to the machine: on a large box each of its two semi-spaces grows to
 //   64 MB under load, over 128 MB of heap for objects that mostly live for one request. 8 MB measured
 //   the same garbage-collection time in total, with shorter pauses and about 90 MB less memory.
 // - After each full collection V8 lets the old generation grow to up to 4× what survived before the
 //   next one; at c=64 the gateway's threads then held about 100 MB of V8 heap for some 30 MB of live
 //   objects. 1.5× held about 70 MB, for the same CPU time per call in interleaved A/B runs.
-// V8 takes both only at start, so `tailgate serve` starts Node again with them (the short commands do
+// - gc() for the store's thread, which collects at most once a second after it compressed captures: Node
+//   frees a compression's native memory only then (journal-frame.ts); 20 s of streamed calls at c=16
+//   peaked at 189–204 MB instead of 218–222 MB.
+// V8 takes them only at start, so `tailgate serve` starts Node again with them (the short commands do
 // not bother): execve keeps the process id and makes no second process. A setting given in
 // NODE_OPTIONS or on the command line wins.
-const heapFlags = ['--max-semi-space-size=8', '--heap-growing-percent=50'];
+const heapFlags = ['--max-semi-space-size=8', '--heap-growing-percent=50', '--expose-gc'];
 const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
 const missing = heapFlags.filter((flag) => !nodeOptions.includes(flag.split('=')[0]));
 if (typeof process.execve === 'function' && process.argv.slice(2).includes('serve') && missing.length > 0) {
