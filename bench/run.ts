@@ -34,7 +34,8 @@ const NODE = process.execPath;
 
 const PORTKEY_DIR = path.join(BENCH, 'peers');
 const TAILGATE_BIN = path.resolve(ROOT, process.env.BENCH_TAILGATE_BIN ?? 'bin/tailgate.js');
-// tailgate-ab: side B is another checkout's entry point and/or extra environment (Node flags go in NODE_OPTIONS).
+// tailgate-ab: side B is another checkout's entry point and/or extra environment. V8 flags that
+// NODE_OPTIONS refuses need a side-B checkout whose bin/tailgate.js passes them.
 const B_BIN = process.env.BENCH_B_BIN ? path.resolve(ROOT, process.env.BENCH_B_BIN) : TAILGATE_BIN;
 const B_ENV = Object.fromEntries((process.env.BENCH_B_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const PORTKEY_ENTRY = path.join(PORTKEY_DIR, 'node_modules/@portkey-ai/gateway/build/start-server.js');
