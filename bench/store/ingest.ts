@@ -3,9 +3,10 @@
 // PostgreSQL via the pool), batches of 500, one after another, parsing and compressing captures there as
 // the recording writer has it do. Also reports how long the main thread's event loop was held up
 // meanwhile (the gateway's data plane lives there).
-// Bar (issue 4): ≥ 5,000 records/s into each database.
+// Bar (issue 4): ≥ 5,000 records/s into each database. Run it with `node --expose-gc` (as `npm run
+// bench:store` does) to include the collections the store's thread makes under `tailgate serve`.
 //
-//   node bench/store/ingest.ts [--url …] [--count 200000] [--batch 500] [--capture-bytes 4096] [--ids uuid4|uuid7] [--keep]
+//   node --expose-gc bench/store/ingest.ts [--url …] [--count 200000] [--batch 500] [--capture-bytes 4096] [--ids uuid4|uuid7] [--keep]
 // Without --keep the target is wiped first (default targets: tailgate-data/bench/ingest.db, schema tailgate_bench_ingest).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
