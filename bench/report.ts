@@ -54,34 +54,39 @@ const side = (r: CellResult | undefined): Side | null => (r?.latency ? { rps: Ma
 const pct = (a: number, b: number): number => Math.round(((a - b) / b) * 1000) / 10;
 const r3 = (n: number): number => Math.round(n * 1000) / 1000;
 
-// Issue 4: tailgate (records every call: journal + SQLite) vs tailgate-norec (storage none).
-function recordingPairs(results: Record<string, TargetResult>) {
+// One comparison per API and concurrency of the variant `name`: its twin's cell against its own.
+function variantPairs<T>(results: Record<string, TargetResult>, name: string, compare: (twin: CellResult | undefined, variant: CellResult | undefined) => T): Record<Api, Record<string, T>> {
   const get = okCell(results);
   return Object.fromEntries(APIS.map((api) => [api, Object.fromEntries(VARIANT_CONCURRENCY.map((c) => {
-    const on = side(baseCell(results, 'tailgate-norec', key('json', api, c)));
-    const off = side(get('tailgate-norec', key('json', api, c)));
-    return [`c=${c}`, {
+    const k = key('json', api, c);
+    return [`c=${c}`, compare(baseCell(results, name, k), get(name, k))];
+  }))])) as Record<Api, Record<string, T>>;
+}
+
+// Issue 4: tailgate (records every call: journal + SQLite) vs tailgate-norec (storage none).
+function recordingPairs(results: Record<string, TargetResult>) {
+  return variantPairs(results, 'tailgate-norec', (twin, variant) => {
+    const [on, off] = [side(twin), side(variant)];
+    return {
       on, off,
       p50ChangePercent: on && off ? pct(on.p50, off.p50) : null,
       p99ChangePercent: on && off ? pct(on.p99, off.p99) : null,
       rpsChangePercent: on && off ? pct(on.rps, off.rps) : null,
-    }];
-  }))])) as Record<Api, Record<string, { on: Side | null; off: Side | null; p50ChangePercent: number | null; p99ChangePercent: number | null; rpsChangePercent: number | null }>>;
+    };
+  });
 }
 
 // Issue 3: tailgate-whois (identity from tailscaled whois, cached per connection) vs tailgate (loopback).
 function whoisPairs(results: Record<string, TargetResult>) {
-  const get = okCell(results);
-  return Object.fromEntries(APIS.map((api) => [api, Object.fromEntries(VARIANT_CONCURRENCY.map((c) => {
-    const loopback = side(baseCell(results, 'tailgate-whois', key('json', api, c)));
-    const whois = side(get('tailgate-whois', key('json', api, c)));
-    return [`c=${c}`, {
+  return variantPairs(results, 'tailgate-whois', (twin, variant) => {
+    const [loopback, whois] = [side(twin), side(variant)];
+    return {
       loopback, whois,
       p50AddedMs: loopback && whois ? r3(whois.p50 - loopback.p50) : null,
       p99AddedMs: loopback && whois ? r3(whois.p99 - loopback.p99) : null,
       rpsChangePercent: loopback && whois ? pct(whois.rps, loopback.rps) : null,
-    }];
-  }))])) as Record<Api, Record<string, { loopback: Side | null; whois: Side | null; p50AddedMs: number | null; p99AddedMs: number | null; rpsChangePercent: number | null }>>;
+    };
+  });
 }
 
 // The twin baseline measured in the same interleaved slices as the variant `n`.
@@ -108,20 +113,17 @@ const cpuPerCallUs = (r: CellResult | undefined): number | null =>
 
 // tailgate-ab: side A (this checkout, the twin) against side B (BENCH_B_BIN / BENCH_B_ENV).
 function abPairs(results: Record<string, TargetResult>) {
-  const get = okCell(results);
-  return Object.fromEntries(APIS.map((api) => [api, Object.fromEntries(VARIANT_CONCURRENCY.map((c) => {
-    const a = baseCell(results, 'tailgate-ab', key('json', api, c));
-    const b = get('tailgate-ab', key('json', api, c));
+  return variantPairs(results, 'tailgate-ab', (a, b) => {
     const [sa, sb] = [side(a), side(b)];
     const [ca, cb] = [cpuPerCallUs(a), cpuPerCallUs(b)];
-    return [`c=${c}`, {
+    return {
       a: sa && { ...sa, cpuUsPerCall: ca }, b: sb && { ...sb, cpuUsPerCall: cb },
       p50DeltaMs: sa && sb ? r3(sb.p50 - sa.p50) : null,
       p99DeltaMs: sa && sb ? r3(sb.p99 - sa.p99) : null,
       rpsChangePercent: sa && sb ? pct(sb.rps, sa.rps) : null,
       cpuPerCallRatio: ca && cb ? Math.round((cb / ca) * 1000) / 1000 : null,
-    }];
-  }))])) as Record<Api, Record<string, { a: (Side & { cpuUsPerCall: number | null }) | null; b: (Side & { cpuUsPerCall: number | null }) | null; p50DeltaMs: number | null; p99DeltaMs: number | null; rpsChangePercent: number | null; cpuPerCallRatio: number | null }>>;
+    };
+  });
 }
 
 // Written to latest.json next to `tailgate`, only for the comparisons that ran.
