@@ -1,6 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import type { ResourceLimits } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
+import { Worker } from 'node:worker_threads';
 
 /**
  * Puts the calling thread at the lowest CPU priority (nice 19), for the threads that record calls
@@ -21,7 +22,14 @@ export function runInBackground(): void {
 }
 
 /**
- * Heap limits for the recording threads. V8 sizes a thread's young generation to the machine (tens of
- * MB on a large box) and each thread grows its own; these threads only ever hold one batch of calls.
+ * Starts a recording thread with a small young generation: V8 sizes it to the machine (tens of MB on a
+ * large box) and these threads only ever hold one batch of calls. `tailgate serve` sizes the main
+ * thread's with --max-semi-space-size (bin/tailgate.js), and V8 applies that flag to every isolate
+ * created after it, over a Worker's resourceLimits: the store's thread then held 16.8 MB of young
+ * generation for 2–4 MB in use. Clearing the flag here (the main thread's heap is already sized) lets
+ * the thread's own limit apply.
  */
-export const backgroundThreadLimits: ResourceLimits = { maxYoungGenerationSizeMb: 8 };
+export function startBackgroundWorker(url: URL, workerData: unknown): Worker {
+  setFlagsFromString('--max-semi-space-size=0');
+  return new Worker(url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+}

@@ -34,3 +34,25 @@ test('a frame larger than one read is read whole; reads stop at the batch size a
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('compressed captures hold about their own size in memory, not a 16 KB output buffer each, while their batch waits for the store', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tailgate-frames-'));
+  try {
+    const sse = (n: number) => Buffer.from(`data: {"choices":[{"delta":{"content":"hello ${n}"}}]}\n\n`.repeat(80));
+    const file = path.join(dir, 'calls-000000000001.journal');
+    const bytes = Buffer.concat(Array.from({ length: 40 }, (_, n) => encodeFrame(record(`call-${n}`), capture(sse(n)))).flat());
+    await writeFile(file, bytes);
+
+    const { calls } = await readFrames(file, 0, bytes.length, 100);
+    assert.equal(calls.length, 40);
+    calls.forEach((call, n) => assert.ok(unpackCapture(call.captures!.requestBody).equals(sse(n))));
+    // The memory the compressed bodies keep alive (Buffer's 64 KB pool slabs they were cut from): with
+    // zlib's default 16 KB output buffer each, 14 slabs (896 KB) for 40 bodies of ~4 KB.
+    const inputBytes = calls.reduce((sum, _call, n) => sum + sse(n).byteLength, 0);
+    const held = new Set(calls.map((call) => call.captures!.requestBody.buffer));
+    const heldBytes = [...held].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+    assert.ok(heldBytes <= inputBytes + 64 * 1024, `the compressed bodies hold ${heldBytes} bytes for ${inputBytes} bytes of input`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

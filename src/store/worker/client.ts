@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { backgroundThreadLimits } from '../../background-thread.ts';
+import type { Worker } from 'node:worker_threads';
+import { startBackgroundWorker } from '../../background-thread.ts';
 import { fromWorkerError, type WorkerMethod, type WorkerOptions, type WorkerReply } from './protocol.ts';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -19,7 +19,7 @@ export class WorkerClient {
   }
 
   static start(options: WorkerOptions): Promise<WorkerClient> {
-    const worker = new Worker(new URL('./host.ts', import.meta.url), { workerData: options, resourceLimits: backgroundThreadLimits });
+    const worker = startBackgroundWorker(new URL('./host.ts', import.meta.url), options);
     const client = new WorkerClient(worker);
     return new Promise((resolve, reject) => {
       worker.once('message', (first: WorkerReply) => {
