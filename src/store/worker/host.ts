@@ -17,7 +17,9 @@ const CHECKPOINT_EVERY_MS = 5000;
 
 const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
-const options = workerData as WorkerOptions;
+const options = workerData as WorkerOptions | 'compile only';
+// bin/tailgate.js starts the thread once just to fill the compile cache with these modules.
+if (options === 'compile only') process.exit(0);
 runInBackground();
 
 let executor: Executor;
