@@ -25,9 +25,9 @@ export function runInBackground(): void {
  * Starts a recording thread with a small young generation: V8 sizes it to the machine (tens of MB on a
  * large box) and these threads only ever hold one batch of calls. `tailgate serve` sizes the main
  * thread's with --max-semi-space-size (bin/tailgate.js), and V8 applies that flag to every isolate
- * created after it, over a Worker's resourceLimits: with the flag at 8 MB, the store's thread held 16.8 MB of young
- * generation for 2–4 MB in use. Clearing the flag here (the main thread's heap is already sized) lets
- * the thread's own limit apply.
+ * created after it, over a Worker's resourceLimits: with the flag at 8 MB, the store's thread held
+ * 16.8 MB of young generation for 2–4 MB in use. Clearing the flag here (the main thread's heap is
+ * already sized) lets the thread's own limit apply.
  */
 export function startBackgroundWorker(url: URL, workerData: unknown): Worker {
   setFlagsFromString('--max-semi-space-size=0');
