@@ -11,7 +11,7 @@ import { migrate } from '../../src/store/migrations.ts';
 import { PostgresExecutor } from '../../src/store/postgres/executor.ts';
 import type { Executor } from '../../src/store/sql/executor.ts';
 import { SqliteExecutor } from '../../src/store/sqlite/executor.ts';
-import { sqlitePath } from '../../src/store/open-executor.ts';
+import { sqlitePath } from '../../src/store/storage-url.ts';
 import { generateCalls } from './generate.ts';
 import { DEFAULT_SQLITE_SEED, label, sizeOf, wipe } from './targets.ts';
 

@@ -2,7 +2,7 @@
 // file under tailgate-data/ (gitignored), PostgreSQL in its own schema of the local test database.
 import { rmSync, statSync } from 'node:fs';
 import pg from 'pg';
-import { isPostgresUrl, sqlitePath } from '../../src/store/open-executor.ts';
+import { isPostgresUrl, sqlitePath } from '../../src/store/storage-url.ts';
 
 export const DEFAULT_SQLITE_SEED = 'sqlite:tailgate-data/bench/seed.db';
 export const DEFAULT_POSTGRES_SEED = 'postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3Dtailgate_bench';

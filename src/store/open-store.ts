@@ -1,4 +1,4 @@
-import { isPostgresUrl, sqlitePath } from './open-executor.ts';
+import { isPostgresUrl, sqlitePath } from './storage-url.ts';
 import type { Store } from './store.ts';
 import { WorkerStore } from './worker/store.ts';
 

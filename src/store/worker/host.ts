@@ -3,8 +3,7 @@
 // the main thread only posts messages (worker/store.ts) and all SQL work happens here.
 import { parentPort, workerData } from 'node:worker_threads';
 import { runInBackground } from '../../background-thread.ts';
-import { sqlitePath } from '../open-executor.ts';
-import { PostgresExecutor } from '../postgres/executor.ts';
+import { sqlitePath } from '../storage-url.ts';
 import type { Executor } from '../sql/executor.ts';
 import { SqlStore } from '../sql-store.ts';
 import { SqliteExecutor } from '../sqlite/executor.ts';
@@ -18,15 +17,20 @@ const CHECKPOINT_EVERY_MS = 5000;
 const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
 const options = workerData as WorkerOptions | 'compile only';
+// pg is loaded only for a PostgreSQL store: a SQLite gateway's thread never needs it.
+const loadPostgres = () => import('../postgres/executor.ts');
 // bin/tailgate.js starts the thread once just to fill the compile cache with these modules.
-if (options === 'compile only') process.exit(0);
+if (options === 'compile only') {
+  await loadPostgres();
+  process.exit(0);
+}
 runInBackground();
 
 let executor: Executor;
 let store: SqlStore;
 try {
   const file = sqlitePath(options.url);
-  executor = file !== undefined ? new SqliteExecutor(file, { role: options.role }) : PostgresExecutor.open(options.url, { max: options.poolSize });
+  executor = file !== undefined ? new SqliteExecutor(file, { role: options.role }) : (await loadPostgres()).PostgresExecutor.open(options.url, { max: options.poolSize });
   store = new SqlStore(executor);
   reply({ ready: true });
 } catch (error) {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CallRecord } from '../../recording/call-record.ts';
 import type { CallFilters } from '../list-calls.ts';
-import { sqlitePath } from '../open-executor.ts';
+import { sqlitePath } from '../storage-url.ts';
 import { purgeAll } from '../purge.ts';
 import type { CallDetail, Filters, GroupBy, Page, SessionSummary, Store, StoredCall, ToolCallRow, UsageRow } from '../store.ts';
 import { WorkerClient } from './client.ts';
