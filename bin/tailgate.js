@@ -29,9 +29,9 @@ const heapFlags = ['--max-semi-space-size=4', '--heap-growing-percent=50', '--ex
 const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
 const missing = heapFlags.filter((flag) => !nodeOptions.includes(flag.split('=')[0]));
 const serving = typeof process.execve === 'function' && process.argv.slice(2).includes('serve');
-if (serving && missing.length > 0) {
-  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], { MALLOC_MMAP_THRESHOLD_: '131072', ...process.env });
-}
+/** Starts this same command again in this process, with `flags` before the ones it has. */
+const restart = (flags, env) => process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], env);
+if (serving && missing.length > 0) restart(missing, { MALLOC_MMAP_THRESHOLD_: '131072', ...process.env });
 
 // Type stripping parses every .ts file with swc built to WebAssembly (amaro), about 20 MB in each thread
 // that loads TypeScript. Node's compile cache keeps the stripped output too, so from the second start
@@ -51,7 +51,7 @@ if (cold && cache?.directory && serving && !process.env.TAILGATE_COMPILE_CACHE_F
   const { Worker } = await import('node:worker_threads');
   await new Promise((resolve) => new Worker(new URL('../src/store/worker/host.ts', import.meta.url), { workerData: 'compile only' }).once('exit', resolve).once('error', resolve));
   module.flushCompileCache();
-  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, TAILGATE_COMPILE_CACHE_FILLED: '1' });
+  restart([], { ...process.env, TAILGATE_COMPILE_CACHE_FILLED: '1' });
 }
 const code = await main(process.argv.slice(2));
 if (code !== 0) process.exitCode = code;
