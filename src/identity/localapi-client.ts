@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { request } from '../node-http.ts';
 import { isIPv6 } from 'node:net';
 
 /** tailscaled rejects any other Host on its LocalAPI (`invalid localapi request`, tailscale-identity.md §1.1). */

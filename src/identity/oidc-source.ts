@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload, errors as JoseErrors } from 'jose';
 import type { IdentitySourceResolver, RequestView, SourceResult } from './identity.ts';
 
 export type OidcIssuer = {
@@ -20,8 +20,11 @@ function bearerToken(request: RequestView): string | undefined {
   return token && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token) ? token : undefined;
 }
 
+// jose is loaded by the first OIDC source only: a gateway without one never holds it (8 MB of RSS at import).
+type Jose = typeof import('jose');
+
 /** Errors that are the token's fault, as opposed to the issuer's key endpoint failing. */
-function tokenFault(error: unknown): boolean {
+function tokenFault({ errors }: Jose, error: unknown): boolean {
   return (
     error instanceof errors.JWTExpired ||
     error instanceof errors.JWTClaimValidationFailed ||
@@ -52,29 +55,33 @@ function fill(template: string, claims: JWTPayload): string | undefined {
  * token names a key id it has not seen. A JWT that fails is refused, never passed on.
  */
 export function createOidcSource(issuers: readonly OidcIssuer[]): IdentitySourceResolver {
-  const keySets = new Map(issuers.map((issuer) => [issuer.issuer, createRemoteJWKSet(new URL(issuer.jwksUrl), { cooldownDuration: 30_000 })]));
+  const loaded = import('jose').then((jose) => ({
+    jose,
+    keySets: new Map(issuers.map((issuer) => [issuer.issuer, jose.createRemoteJWKSet(new URL(issuer.jwksUrl), { cooldownDuration: 30_000 })])),
+  }));
   return {
     source: 'oidc',
     async resolve(request): Promise<SourceResult> {
       const token = bearerToken(request);
       if (!token) return { type: 'pass', reason: 'no bearer token' };
+      const { jose, keySets } = await loaded;
       let unverified: JWTPayload;
       try {
-        unverified = decodeJwt(token);
+        unverified = jose.decodeJwt(token);
       } catch {
         return { type: 'refused', status: 401, message: 'invalid token: malformed JWT' };
       }
       const issuer = issuers.find((candidate) => candidate.issuer === unverified.iss);
       if (!issuer) return { type: 'refused', status: 401, message: 'invalid token: unknown issuer' };
       try {
-        const { payload } = await jwtVerify(token, keySets.get(issuer.issuer)!, { issuer: issuer.issuer, audience: issuer.audience, algorithms });
+        const { payload } = await jose.jwtVerify(token, keySets.get(issuer.issuer)!, { issuer: issuer.issuer, audience: issuer.audience, algorithms });
         const login = fill(issuer.login ?? (payload.email ? '{email}' : '{sub}'), payload);
         if (!login) return { type: 'refused', status: 401, message: 'invalid token: a claim the login needs is missing' };
         const groupsValue = issuer.groupsClaim ? payload[issuer.groupsClaim] : undefined;
         const groups = Array.isArray(groupsValue) ? groupsValue.filter((group): group is string => typeof group === 'string') : [];
         return { type: 'identified', identity: { login, kind: 'workload', source: 'oidc', tags: [], groups, capMap: {} } };
       } catch (error) {
-        if (tokenFault(error)) return { type: 'refused', status: 401, message: `invalid token: ${(error as errors.JOSEError).code}` };
+        if (tokenFault(jose, error)) return { type: 'refused', status: 401, message: `invalid token: ${(error as JoseErrors.JOSEError).code}` };
         // The issuer's key set could not be had (down, 5xx, timeout): the token may be fine. Fail closed.
         return { type: 'refused', status: 503, message: 'identity service unavailable: token keys could not be fetched' };
       }
