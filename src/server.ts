@@ -16,7 +16,7 @@ import { sendError } from './proxy/send-error.ts';
 import type { CallRecord } from './recording/call-record.ts';
 import type { Recorder } from './recording/recorder.ts';
 import { MemoryRecorder } from './recording/memory-recorder.ts';
-import { buildCatalog } from './routing/catalog.ts';
+import { buildPricedCatalog, type Catalog } from './routing/catalog.ts';
 import { createAdapters, createProviderRuntime, type ProviderRuntime } from './providers/registry.ts';
 import { createLogger } from './logger.ts';
 import { createServer } from './node-http.ts';
@@ -36,7 +36,8 @@ import type { Store } from './store/store.ts';
 /** The running gateway's state; replaced whole on config reload so a call sees one consistent config. */
 export type Gateway = {
   handle(request: IncomingMessage, response: ServerResponse): void;
-  setConfig(config: Config): void;
+  /** Takes effect once the new models' prices are looked up; configs take effect in the order given. */
+  setConfig(config: Config): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -67,10 +68,10 @@ function dialectForPath(path: string): Dialect {
 }
 
 /** Everything derived from one config; rebuilt whole on reload (provider caches live in `runtime`). */
-function derive(config: Config, runtime: ProviderRuntime) {
+function derive(config: Config, runtime: ProviderRuntime, catalog: Catalog) {
   return {
     config,
-    catalog: buildCatalog(config),
+    catalog,
     adapters: createAdapters(config.providers, runtime),
     identity: createIdentityResolver(config.identity),
     access: createAccessPolicy({ grants: config.grants, tempGrants: config.tempGrants, groups: config.groups, capability: config.identity.tailscale.capability }),
@@ -92,24 +93,30 @@ export type ControlPlaneOptions = {
   recordingStats?: () => WriterStats;
 };
 
-export function createGateway(initial: Config, recorder: Recorder, store?: Store, control: ControlPlaneOptions = {}): Gateway {
+export async function createGateway(initial: Config, recorder: Recorder, store?: Store, control: ControlPlaneOptions = {}): Promise<Gateway> {
   // One keep-alive pool per upstream origin; connect timeout from config at startup.
   const dispatcher = new Agent({ connect: { timeout: initial.timeouts.connectMs }, keepAliveTimeout: 30_000 });
   const runtime = createProviderRuntime(dispatcher);
-  let deps: CallDeps = { ...derive(initial, runtime), dispatcher, recorder };
+  let deps: CallDeps = { ...derive(initial, runtime, await buildPricedCatalog(initial)), dispatcher, recorder };
   const env = control.env ?? {};
   const editor = createConfigEditor({
     path: control.configPath,
     env,
     dataDir: initial.dataDir,
     defaultText: control.defaultText ?? (() => `${JSON.stringify(defaultConfigDocument(env), null, 2)}\n`),
-    apply: (config) => {
-      setConfig(config);
+    apply: async (config) => {
+      await setConfig(config);
       control.onApplied?.(config);
     },
   });
-  function setConfig(config: Config): void {
-    deps = { ...deps, ...derive(config, runtime) };
+  let applied = Promise.resolve();
+  function setConfig(config: Config): Promise<void> {
+    // One after the other: a config still waiting for its prices never overtakes a later one.
+    applied = applied.catch(() => {}).then(async () => {
+      const catalog = await buildPricedCatalog(config);
+      deps = { ...deps, ...derive(config, runtime, catalog) };
+    });
+    return applied;
   }
 
   /** Control-plane requests (`/api/*`, `/v1/models`): who is asking decides what they see and may do. */
@@ -232,7 +239,7 @@ export async function startGateway(options: { config: object | string; listen?: 
   const recording = options.durable ? await openRecording(() => config, createLogger({ level: 'silent' })) : undefined;
   const sinks = [memory, ...(options.recorder ? [options.recorder] : []), ...(recording ? [recording.recorder] : [])];
   const recorder: Recorder = { record: (call, capture) => Promise.all(sinks.map((sink) => sink.record(call, capture))).then(() => {}) };
-  const gateway = createGateway(config, recorder, recording?.store, {
+  const gateway = await createGateway(config, recorder, recording?.store, {
     recordingStats: recording?.stats,
     configPath: typeof options.config === 'string' ? options.config : undefined,
     env,

@@ -19,7 +19,7 @@ export type ConfigEditorOptions = {
   /** The text shown when there is no file yet (the built-in default, as HuJSON). */
   defaultText: () => string;
   /** Makes a saved config take effect at once (the gateway's setConfig). */
-  apply: (config: Config) => void;
+  apply: (config: Config) => Promise<void>;
 };
 
 export type SaveOutcome =
@@ -95,7 +95,7 @@ export function createConfigEditor(options: ConfigEditorOptions) {
     const target = path ?? savedConfigPath(options.dataDir);
     await writeAtomically(target, checked.text);
     path = target;
-    options.apply(checked.config);
+    await options.apply(checked.config);
     const entry = await history.add({ login: saver.login, action, version: versionOf(checked.text), ...(restoredFrom ? { restoredFrom } : {}) }, checked.text);
     return { ok: true, version: entry.version, entry, path: target };
   }

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 
-// What `tailgate serve` loads before it takes its first call stays in memory for the life of the
-// process. These three weigh a lot and the gateway never runs them unless configured to: Node's
+// What `tailgate serve` loads in its main thread stays in memory for the life of the process. These
+// weigh a lot, and the gateway either never runs them unless configured to or runs them once: Node's
 // bundled undici (pulled in by `import … from 'node:http'`, src/node-http.ts), undici's entry point
-// (src/proxy/upstream-agent.ts) and jose (loaded by an OIDC identity source when there is one).
-test('the serve command loads neither Node’s bundled undici, nor undici’s entry point, nor jose', () => {
+// (src/proxy/upstream-agent.ts), jose (loaded by an OIDC identity source when there is one) and the
+// price database (looked up in a passing thread, src/metering/price-lookup.ts).
+test('the serve command loads none of Node’s bundled undici, undici’s entry point, jose or the price database', () => {
   const probe = `
     import { registerHooks } from 'node:module';
     const loaded = [];
@@ -18,5 +19,5 @@ test('the serve command loads neither Node’s bundled undici, nor undici’s en
   assert.ok(loaded.some((url) => url.endsWith('/src/server.ts')), 'the probe loaded the gateway');
   assert.ok(loaded.some((url) => url.includes('/node_modules/undici/lib/dispatcher/agent.js')), 'the upstream agent is there');
   assert.equal(bundledUndici, false, 'Node’s bundled undici was loaded');
-  assert.deepEqual(loaded.filter((url) => url.endsWith('/node_modules/undici/index.js') || url.includes('/node_modules/jose/')), []);
+  assert.deepEqual(loaded.filter((url) => url.endsWith('/node_modules/undici/index.js') || /\/node_modules\/(jose|@pydantic\/genai-prices)\//.test(url)), []);
 });

@@ -36,7 +36,7 @@ export async function serve(flags: Record<string, string | true>): Promise<numbe
   await mkdir(config.dataDir, { recursive: true });
   let current = config;
   const recording = await openRecording(() => current, logger);
-  const gateway = createGateway(config, recording.recorder, recording.store, { configPath: path, env, recordingStats: recording.stats, onApplied: (next) => void (current = next) });
+  const gateway = await createGateway(config, recording.recorder, recording.store, { configPath: path, env, recordingStats: recording.stats, onApplied: (next) => void (current = next) });
   const server = createHttpServer(gateway);
   const listen = typeof flags.listen === 'string' ? flags.listen : (env.TAILGATE_LISTEN ?? config.listen ?? '127.0.0.1:8080');
   const { host, port } = parseListen(listen);
@@ -48,13 +48,13 @@ export async function serve(flags: Record<string, string | true>): Promise<numbe
     ? watchConfigFile(path, env, {
         onConfig(next, problems) {
           report(problems);
-          try {
-            gateway.setConfig(next);
-            current = next;
-            logger.info({ config: path }, 'config reloaded');
-          } catch (error) {
-            logger.error({ config: path, err: (error as Error).message }, 'config change rejected; keeping the last good config');
-          }
+          gateway.setConfig(next).then(
+            () => {
+              current = next;
+              logger.info({ config: path }, 'config reloaded');
+            },
+            (error: Error) => logger.error({ config: path, err: error.message }, 'config change rejected; keeping the last good config'),
+          );
         },
         onRejected(problems) {
           report(problems);

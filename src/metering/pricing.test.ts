@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { costOf, lookupPrice, type PriceRef } from './pricing.ts';
+import { findModelPrice } from './price-table.ts';
+import { costOf, type PriceRef } from './pricing.ts';
 
 function ref(basis: string, model: string, adjustment = 1): PriceRef {
-  const found = lookupPrice(basis, model);
+  const found = findModelPrice(basis, model);
   assert.ok(found, `${basis}/${model} is priced`);
   return { basis, model: found.model, price: found.price, adjustment };
 }
@@ -25,16 +26,16 @@ test('Gemini Pro above 200k input tokens is priced at the long-context tier', ()
 });
 
 test('dated snapshots price as their family; unknown models and unknown input are not priced', () => {
-  assert.equal(lookupPrice('anthropic', 'claude-sonnet-4-5-20250929')?.model, 'claude-sonnet-4-5');
-  assert.equal(lookupPrice('openai', 'gpt-4.1-mini-2025-04-14')?.model, 'gpt-4.1-mini');
-  assert.equal(lookupPrice('openai', 'qwen3-coder'), undefined);
+  assert.equal(findModelPrice('anthropic', 'claude-sonnet-4-5-20250929')?.model, 'claude-sonnet-4-5');
+  assert.equal(findModelPrice('openai', 'gpt-4.1-mini-2025-04-14')?.model, 'gpt-4.1-mini');
+  assert.equal(findModelPrice('openai', 'qwen3-coder'), undefined);
   assert.equal(costOf({ outputTokens: 10 }, ref('openai', 'gpt-4.1')), undefined);
   close(costOf({ inputTokens: 1_000_000, outputTokens: 0 }, ref('openai', 'gpt-4.1', 1.1)), 2.2);
 });
 
 test('the models coding agents default to today are priced (bundled @pydantic/genai-prices data)', () => {
   for (const [basis, model] of [['anthropic', 'claude-opus-5-5'], ['google', 'gemini-3.8-flash'], ['google', 'gemini-3.1-pro-preview'], ['openai', 'gpt-5-mini']]) {
-    assert.ok(lookupPrice(basis, model), `${basis}/${model}`);
+    assert.ok(findModelPrice(basis, model), `${basis}/${model}`);
   }
   close(costOf({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, ref('anthropic', 'claude-opus-5-5')), 4 + 20);
 });

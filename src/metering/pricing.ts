@@ -1,12 +1,8 @@
-import { findModelPrice, type ModelPrice } from './price-table.ts';
+import type { ModelPrice } from './price-table.ts';
 import type { Usage } from './usage.ts';
 
 /** Which prices apply to a call, after `cost_basis` and `model_cost_map` (Aperture §3.3). */
 export type PriceRef = { basis: string; model: string; price: ModelPrice; adjustment: number };
-
-export function lookupPrice(basis: string, model: string): { model: string; price: ModelPrice } | undefined {
-  return findModelPrice(basis, model);
-}
 
 /** USD per million tokens for one price key at this call's size: a tier applies to the whole call once the input exceeds its start. */
 function perMillion(price: ModelPrice, key: string, inputTokens: number): number | undefined {

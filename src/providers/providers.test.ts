@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { Agent } from 'undici';
 import { loadConfigObject } from '../config/load.ts';
 import { matchIngress } from '../proxy/endpoints.ts';
+import { findModelPrice } from '../metering/price-table.ts';
 import { buildCatalog } from '../routing/catalog.ts';
 import type { UpstreamCall, UpstreamRequest } from './adapter.ts';
 import { regionOf as bedrockRegion } from './bedrock/index.ts';
@@ -24,7 +25,7 @@ async function prepare(providers: Record<string, object>, path: string, body: Re
   const ingress = matchIngress(path.split('?')[0]);
   assert.ok(ingress, `no ingress for ${path}`);
   const model = ingress.pathModel ?? String(body.model);
-  const resolved = buildCatalog(config).resolve(model, ingress.endpoint);
+  const resolved = buildCatalog(config, findModelPrice).resolve(model, ingress.endpoint);
   assert.ok(resolved.ok, JSON.stringify(resolved));
   const text = JSON.stringify(body);
   const call: UpstreamCall = {

@@ -4,6 +4,7 @@ import { loadConfigObject } from '../config/load.ts';
 import { anthropicMessages } from '../dialects/anthropic-messages/index.ts';
 import { openaiChat } from '../dialects/openai-chat/index.ts';
 import { openaiResponses } from '../dialects/openai-responses/index.ts';
+import { findModelPrice } from '../metering/price-table.ts';
 import { buildCatalog } from './catalog.ts';
 import { globMatch } from './glob.ts';
 
@@ -12,7 +13,7 @@ const provider = (extra: object) => ({ baseurl: 'http://127.0.0.1:1', apikey: 'k
 function catalog(providers: object) {
   const { config } = loadConfigObject({ providers, grants: [{ src: ['*'], app: { 'tailscale.com/cap/aperture': [{ role: 'admin' }] } }] }, {});
   assert.ok(config);
-  return buildCatalog(config);
+  return buildCatalog(config, findModelPrice);
 }
 
 test('the highest preference wins when several providers serve a model; disabled ones never do', () => {

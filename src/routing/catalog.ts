@@ -1,6 +1,7 @@
 import type { Config, ProviderConfig } from '../config/config.ts';
 import type { CompatFlag, Endpoint } from '../dialects/dialect.ts';
-import { lookupPrice, type PriceRef } from '../metering/pricing.ts';
+import { resolvePrices, type PriceKey, type PriceLookup } from '../metering/price-lookup.ts';
+import type { PriceRef } from '../metering/pricing.ts';
 import { globMatch } from './glob.ts';
 
 /** Where one call goes. */
@@ -40,64 +41,77 @@ function inferredBasis(provider: ProviderConfig): string | undefined {
 
 // Bedrock inference profiles prefix a model id with a geography (`us.anthropic.claude-…-v1:0`,
 // aperture.md §3.1); a provider listing the bare id (or another geography's) still serves it.
-const bedrockGeography = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
+const bedrockGeographies = ['us', 'eu', 'apac', 'global', 'us-gov', 'jp', 'au', 'ca'];
+const bedrockGeography = new RegExp(`^(?:${bedrockGeographies.join('|')})\\.`);
 
 export function bedrockBaseId(model: string): string {
   return model.replace(bedrockGeography, '');
 }
 
-function priceFor(provider: ProviderConfig, model: string, autoCostBasis: boolean, upstream = model): PriceRef | undefined {
-  const price = priceOf(provider, model, autoCostBasis);
+function priceFor(prices: PriceLookup, provider: ProviderConfig, model: string, autoCostBasis: boolean, upstream = model): PriceRef | undefined {
+  const price = priceOf(prices, provider, model, autoCostBasis);
   // A configured alias (`claude-sonnet-4-5` → a Bedrock id) is priced by the id when the name is unknown.
-  return price ?? (upstream !== model ? priceOf(provider, upstream, autoCostBasis) : undefined);
+  return price ?? (upstream !== model ? priceOf(prices, provider, upstream, autoCostBasis) : undefined);
 }
 
-function priceOf(provider: ProviderConfig, model: string, autoCostBasis: boolean): PriceRef | undefined {
+function priceOf(prices: PriceLookup, provider: ProviderConfig, model: string, autoCostBasis: boolean): PriceRef | undefined {
   const basis = provider.costBasis ?? (autoCostBasis ? inferredBasis(provider) : undefined);
   if (!basis) return undefined;
   for (const mapping of provider.modelCostMap) {
     if (!globMatch(mapping.match, model)) continue;
     const slash = mapping.as.indexOf('/');
     const [mappedBasis, mappedModel] = slash === -1 ? [basis, mapping.as] : [mapping.as.slice(0, slash), mapping.as.slice(slash + 1)];
-    const found = lookupPrice(mappedBasis, mappedModel);
+    const found = prices(mappedBasis, mappedModel);
     return found && { basis: mappedBasis, model: found.model, price: found.price, adjustment: mapping.adjustment };
   }
-  const found = lookupPrice(basis, model);
+  const found = prices(basis, model);
   return found && { basis, model: found.model, price: found.price, adjustment: 1 };
+}
+
+/**
+ * The catalog of a config with its prices, looked up in a thread that exits afterwards
+ * (metering/price-lookup.ts): a first pass collects what buildCatalog asks for, the second has it.
+ */
+export async function buildPricedCatalog(config: Config): Promise<Catalog> {
+  const keys: PriceKey[] = [];
+  buildCatalog(config, (basis, model) => void keys.push({ basis, model }));
+  return buildCatalog(config, await resolvePrices(keys));
 }
 
 /**
  * The model catalog: every (provider, model) pair of the enabled providers, with its price
  * resolved once at config load so the hot path does a map lookup only.
  */
-export function buildCatalog(config: Config) {
+export function buildCatalog(config: Config, prices: PriceLookup) {
   const entries: CatalogEntry[] = [];
   const byModel = new Map<string, CatalogEntry[]>();
   const byQualified = new Map<string, CatalogEntry>();
   const byBedrockId = new Map<string, CatalogEntry[]>();
+  // The price of each Bedrock id a client may name instead of the configured one (any geography's
+  // profile, or the bare id), by provider: looked up here, since prices are looked up at config load only.
+  const aliasPrices = new Map<string, PriceRef | undefined>();
   for (const provider of config.providers) {
     if (provider.disabled) continue;
     for (const model of provider.models) {
       const upstream = provider.upstreamModels[model] ?? model;
-      const entry = { provider, model, upstream, price: priceFor(provider, model, config.autoCostBasis, upstream) };
+      const entry = { provider, model, upstream, price: priceFor(prices, provider, model, config.autoCostBasis, upstream) };
       entries.push(entry);
       byModel.set(model, [...(byModel.get(model) ?? []), entry]);
       byQualified.set(`${provider.id}/${model}`, entry);
       if (provider.type === 'bedrock') {
         const base = bedrockBaseId(upstream);
         byBedrockId.set(base, [...(byBedrockId.get(base) ?? []), entry]);
+        for (const id of [base, ...bedrockGeographies.map((geography) => `${geography}.${base}`)]) {
+          const key = `${provider.id}\u0000${id}`;
+          if (!aliasPrices.has(key)) aliasPrices.set(key, priceFor(prices, provider, id, config.autoCostBasis));
+        }
       }
     }
   }
   // Highest preference first; config order breaks ties (the sort is stable).
   for (const list of [...byModel.values(), ...byBedrockId.values()]) list.sort((a, b) => b.provider.preference - a.provider.preference);
-  // Routes to a Bedrock id that is not configured as written (another geography's profile), priced once.
-  const aliasPrices = new Map<string, PriceRef | undefined>();
-  function aliasPrice(entry: CatalogEntry, id: string): PriceRef | undefined {
-    const key = `${entry.provider.id}\u0000${id}`;
-    if (!aliasPrices.has(key)) aliasPrices.set(key, priceFor(entry.provider, id, config.autoCostBasis) ?? entry.price);
-    return aliasPrices.get(key);
-  }
+  // A route to a Bedrock id that is not configured as written: its own price, else the entry's.
+  const aliasPrice = (entry: CatalogEntry, id: string) => aliasPrices.get(`${entry.provider.id}\u0000${id}`) ?? entry.price;
 
   function serves(entry: CatalogEntry, flag: CompatFlag): boolean {
     return entry.provider.compatibility[flag];

@@ -54,12 +54,12 @@ test('Aperture grant warnings: providers but no grants, no admin grant', () => {
 test(
   'a malformed proxy CIDR is a config problem, not a crash when the gateway is built (or reloaded)',
 
-  () => {
+  async () => {
     for (const cidrs of [['10.0.0.0/33'], ['not-an-ip/8'], ['10.0.0.0/8x']]) {
       const loaded = loadConfigObject({ providers, grants: admin, identity: { sources: ['proxy'], proxy: { cidrs } } }, {});
       const flagged = !loaded.config || loaded.problems.some((problem) => problem.message.includes('cidr'));
       assert.ok(flagged, `${cidrs[0]} was accepted without a problem`);
-      if (loaded.config) assert.doesNotThrow(() => void createGateway(loaded.config!, { record: async () => {} }).close(), `${cidrs[0]} crashes createGateway`);
+      if (loaded.config) await assert.doesNotReject(async () => (await createGateway(loaded.config!, { record: async () => {} })).close(), `${cidrs[0]} crashes createGateway`);
     }
   },
 );

@@ -1,0 +1,29 @@
+import { Worker } from 'node:worker_threads';
+import type { ModelPrice } from './price-table.ts';
+
+export type PriceKey = { basis: string; model: string };
+export type FoundPrice = { model: string; price: ModelPrice };
+/** The price of `model` under `basis`, if the price database knows it. */
+export type PriceLookup = (basis: string, model: string) => FoundPrice | undefined;
+
+const keyOf = (basis: string, model: string) => `${basis}\u0000${model}`;
+/** Every price looked up so far (a few hundred bytes per model): a reload that adds no model starts no thread. */
+const known = new Map<string, FoundPrice | undefined>();
+
+/**
+ * The prices of `keys`, looked up in a thread that exits once it answered. The price database is one
+ * 1.6 MB module of object literals; loaded in the gateway's main thread it stays there for good, and
+ * with it some 8 MB of RSS (idle 99 → 91 MB, peak under load 157 → 148 MB without it), for a lookup
+ * made once per model at config load.
+ */
+export async function resolvePrices(keys: readonly PriceKey[]): Promise<PriceLookup> {
+  const missing = [...new Map(keys.filter(({ basis, model }) => !known.has(keyOf(basis, model))).map((key) => [keyOf(key.basis, key.model), key])).values()];
+  if (missing.length > 0) {
+    const found = await new Promise<(FoundPrice | undefined)[]>((resolve, reject) => {
+      const worker = new Worker(new URL('./price-worker.ts', import.meta.url), { workerData: missing });
+      worker.once('message', resolve).once('error', reject).once('exit', (code) => reject(new Error(`the price lookup thread exited with code ${code}`)));
+    });
+    missing.forEach(({ basis, model }, index) => known.set(keyOf(basis, model), found[index]));
+  }
+  return (basis, model) => known.get(keyOf(basis, model));
+}
