@@ -13,6 +13,11 @@ export function dist(values: number[]): Dist | undefined {
 }
 
 export const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000);
+// Before its first cell, each process serves every kind of request for a while, unmeasured: a new
+// Node process spends its first seconds of load compiling its hot functions, and a gateway serves for
+// days. (Tailgate at c=1, four 6 s runs in a row on one process: p99 2.7–2.9 ms in the first, 1.1–1.2,
+// then 0.55–0.89 ms in the third and fourth.) JSON c=16 this long per API, streams c=16 half as long.
+export const TARGET_WARMUP_MS = Number(process.env.BENCH_TARGET_WARMUP_MS ?? 3000);
 export const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 // tailgate-norec and tailgate-whois run right after tailgate, so each A/B pair is measured close together.
 export const TARGETS = (process.env.BENCH_TARGETS ?? 'direct,bare,tailgate,tailgate-norec,tailgate-whois,portkey').split(',').map((s) => s.trim()).filter(Boolean);

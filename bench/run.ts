@@ -3,6 +3,7 @@
 //
 // Environment knobs (defaults are what the published numbers use; change them and runs stop comparing):
 //   BENCH_WARMUP_MS=1000 BENCH_DURATION_MS=3000   per cell
+//   BENCH_TARGET_WARMUP_MS=3000                    per process and API before its first cell (plan.ts)
 //   BENCH_TARGETS=direct,bare,tailgate,portkey     subset / order
 //   BENCH_NO_INSTALL=1                             never run `npm ci` in bench/peers
 //   BENCH_TAILGATE_BIN=bin/tailgate.js             the gateway entry point (e.g. another checkout's)
@@ -24,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { Cell, CellResult, Mode } from './load.ts';
 import { startFakeTailscaled, userNode } from '../test/identity/fake-tailscaled.ts';
-import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_CONCURRENCY, NOISY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, VARIANT_ROUNDS, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
+import { APIS, CHECK_CHUNKS, DURATION_MS, TARGET_WARMUP_MS, JSON_CONCURRENCY, NOISY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, VARIANT_ROUNDS, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
 import { derive, deriveVariants, render } from './report.ts';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -448,6 +449,7 @@ async function benchTarget(def: Target, mock: string, mockPid: number): Promise<
   const byCellMB: Record<CellKey, number> = {};
   // Every response read (preflights, warm-up, re-runs) and every connection the load side opened.
   const counts = { answered: 0, connections: 0 };
+  for (const side of [running, running.baseline]) if (side) await warmUp(def, side, counts);
   if (def.cells === 'variant' && running.baseline) await benchVariant(def, running, running.baseline, mockPid, result, counts, rss, byCellMB);
   else await benchCells(def, running, mockPid, result, counts, rss, byCellMB);
   result.rss = rss ? { ...rss.stop(), byCellMB } : undefined;
@@ -467,6 +469,20 @@ async function benchTarget(def: Target, mock: string, mockPid: number): Promise<
 }
 
 type Counts = { answered: number; connections: number };
+
+// Unmeasured load before the first cell of a process (TARGET_WARMUP_MS, plan.ts). Its responses and
+// connections count like any other for the checks that follow (store contents, whois lookups).
+async function warmUp(def: Target, running: Running, counts: Counts): Promise<void> {
+  if (TARGET_WARMUP_MS <= 0) return;
+  process.stderr.write(`  ${def.name.padEnd(9)} warming up\n`);
+  for (const api of APIS) {
+    for (const [mode, ms] of [['json', TARGET_WARMUP_MS], ['stream', TARGET_WARMUP_MS / 2]] as const) {
+      counts.connections += 16;
+      const r = await runLoad({ origin: running.origin, path: PATHS[api], headers: running.headers[api], body: body(api, mode), mode, concurrency: 16, warmupMs: 0, durationMs: ms, watch: {} });
+      counts.answered += r.answered ?? 0;
+    }
+  }
+}
 
 async function benchCells(def: Target, running: Running, mockPid: number, result: TargetResult, counts: Counts, rss: RssSampler | undefined, byCellMB: Record<CellKey, number>): Promise<void> {
   const watch: Record<string, number> = { mock: mockPid };
@@ -579,7 +595,7 @@ async function main(): Promise<void> {
     cores: os.cpus().length,
     platform: `${os.platform()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
     pinning: pinning.why,
-    settings: { warmupMs: WARMUP_MS, durationMs: DURATION_MS, jsonConcurrency: JSON_CONCURRENCY, streamConcurrency: STREAM_CONCURRENCY, streamDeltas: STREAM_DELTAS, checkChunks: CHECK_CHUNKS, targets: TARGETS },
+    settings: { targetWarmupMs: TARGET_WARMUP_MS, warmupMs: WARMUP_MS, durationMs: DURATION_MS, jsonConcurrency: JSON_CONCURRENCY, streamConcurrency: STREAM_CONCURRENCY, streamDeltas: STREAM_DELTAS, checkChunks: CHECK_CHUNKS, targets: TARGETS },
     bodies: Object.fromEntries(APIS.flatMap((api) => (['json', 'stream', 'chunks'] as Mode[]).map((m) => [`${m} ${api}`, body(api, m)]))),
   };
   process.stderr.write(`bench: ${TARGETS.join(', ')} · ${pinning.why}\n`);
