@@ -477,8 +477,9 @@ async function warmUp(def: Target, running: Running, counts: Counts): Promise<vo
   process.stderr.write(`  ${def.name.padEnd(9)} warming up\n`);
   for (const api of APIS) {
     for (const [mode, ms] of [['json', TARGET_WARMUP_MS], ['stream', TARGET_WARMUP_MS / 2]] as const) {
-      counts.connections += 16;
-      const r = await runLoad({ origin: running.origin, path: PATHS[api], headers: running.headers[api], body: body(api, mode), mode, concurrency: 16, warmupMs: 0, durationMs: ms, watch: {} });
+      const concurrency = 16;
+      counts.connections += concurrency;
+      const r = await runLoad({ origin: running.origin, path: PATHS[api], headers: running.headers[api], body: body(api, mode), mode, concurrency, warmupMs: 0, durationMs: ms, watch: {} });
       counts.answered += r.answered ?? 0;
     }
   }

@@ -94,10 +94,11 @@ export type ControlPlaneOptions = {
 };
 
 export async function createGateway(initial: Config, recorder: Recorder, store?: Store, control: ControlPlaneOptions = {}): Promise<Gateway> {
+  const initialCatalog = await buildPricedCatalog(initial);
   // One keep-alive pool per upstream origin; connect timeout from config at startup.
   const dispatcher = new Agent({ connect: { timeout: initial.timeouts.connectMs }, keepAliveTimeout: 30_000 });
   const runtime = createProviderRuntime(dispatcher);
-  let deps: CallDeps = { ...derive(initial, runtime, await buildPricedCatalog(initial)), dispatcher, recorder };
+  let deps: CallDeps = { ...derive(initial, runtime, initialCatalog), dispatcher, recorder };
   const env = control.env ?? {};
   const editor = createConfigEditor({
     path: control.configPath,

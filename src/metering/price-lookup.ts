@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import type { ModelPrice } from './price-table.ts';
+import type { FoundPrice } from './price-table.ts';
 
 export type PriceKey = { basis: string; model: string };
-export type FoundPrice = { model: string; price: ModelPrice };
 /** The price of `model` under `basis`, if the price database knows it. */
 export type PriceLookup = (basis: string, model: string) => FoundPrice | undefined;
 
@@ -18,13 +17,17 @@ const known = new Map<string, FoundPrice | undefined>();
  * some 15 s after start). The thread takes about 90 ms.
  */
 export async function resolvePrices(keys: readonly PriceKey[]): Promise<PriceLookup> {
-  const missing = [...new Map(keys.filter(({ basis, model }) => !known.has(keyOf(basis, model))).map((key) => [keyOf(key.basis, key.model), key])).values()];
-  if (missing.length > 0) {
+  const missing = new Map<string, PriceKey>();
+  for (const key of keys) {
+    const id = keyOf(key.basis, key.model);
+    if (!known.has(id)) missing.set(id, key);
+  }
+  if (missing.size > 0) {
     const found = await new Promise<(FoundPrice | undefined)[]>((resolve, reject) => {
-      const worker = new Worker(new URL('./price-worker.ts', import.meta.url), { workerData: missing });
+      const worker = new Worker(new URL('./price-worker.ts', import.meta.url), { workerData: [...missing.values()] });
       worker.once('message', resolve).once('error', reject).once('exit', (code) => reject(new Error(`the price lookup thread exited with code ${code}`)));
     });
-    missing.forEach(({ basis, model }, index) => known.set(keyOf(basis, model), found[index]));
+    [...missing.keys()].forEach((id, index) => known.set(id, found[index]));
   }
   return (basis, model) => known.get(keyOf(basis, model));
 }

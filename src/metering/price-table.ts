@@ -19,7 +19,10 @@ const providerIds: Record<string, string> = {
   'azure-eu': 'azure',
 };
 
-export function findModelPrice(basis: string, model: string): { model: string; price: ModelPrice } | undefined {
+/** A model's prices, under the database's name for it. */
+export type FoundPrice = { model: string; price: ModelPrice };
+
+export function findModelPrice(basis: string, model: string): FoundPrice | undefined {
   try {
     const result = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId: providerIds[basis] ?? basis });
     return result ? { model: result.model.id, price: result.model_price } : undefined;
