@@ -20,8 +20,10 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // And one for glibc's malloc: it serves a block above a threshold with a mapping of its own, returned to
 // the system when freed, but raises the threshold to each such block freed (up to 32 MB). From then on
 // large blocks such as the store thread's 1 MiB journal reads come from heaps that keep the memory.
-// Pinned at 128 KB, 20 s of c=16 streams peaked 12–17 MB lower, for the same CPU time per call
-// (tailgate-ab B/A 0.99–1.01).
+// Pinned, it stays where it is set. 32 KB is V8's largest zone segment, the unit its optimizing
+// compiler threads allocate in (up to 8 MB per job): below it their arenas kept 10–17 MB that was
+// under 1 MB in use. At 32 KB the bench load peaked 135 MB instead of 150–153 MB (128 KB), for some 300
+// mmap calls a second at c=64 and the same CPU time per call (tailgate-ab B/A 0.98–1.06).
 // All are taken only at start, so `tailgate serve` starts Node again with them (the short commands do
 // not bother): execve keeps the process id and makes no second process. A setting given in
 // NODE_OPTIONS, on the command line or in the environment wins.
@@ -31,7 +33,7 @@ const missing = heapFlags.filter((flag) => !nodeOptions.includes(flag.split('=')
 const serving = typeof process.execve === 'function' && process.argv.slice(2).includes('serve');
 /** Starts this same command again in this process, with `flags` before the ones it has. */
 const restart = (flags, env) => process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], env);
-if (serving && missing.length > 0) restart(missing, { MALLOC_MMAP_THRESHOLD_: '131072', ...process.env });
+if (serving && missing.length > 0) restart(missing, { MALLOC_MMAP_THRESHOLD_: '32768', ...process.env });
 
 // Type stripping parses every .ts file with swc built to WebAssembly (amaro), about 20 MB in each thread
 // that loads TypeScript. Node's compile cache keeps the stripped output too, so from the second start
