@@ -1,4 +1,5 @@
 import { readlinkSync } from 'node:fs';
+import { flushCompileCache, getCompileCacheDir } from 'node:module';
 import { setPriority } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -34,4 +35,19 @@ export function runInBackground(): void {
 export function startBackgroundWorker(url: URL, workerData: unknown): Worker {
   setFlagsFromString('--max-semi-space-size=0');
   return new Worker(url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+}
+
+/**
+ * Whether this thread had to compile TypeScript and should be started again, once: type stripping loads
+ * its parser (swc built to WebAssembly, some 14 MB) only when Node's compile cache misses, and the parser
+ * then stays for the thread's life. That happens on the first start after a change to a module only
+ * this thread loads (bin/tailgate.js restarts the whole process when the main thread's modules missed).
+ * The cache is written first, so the thread started next loads none of it. With no cache, a restart
+ * would compile again, so there is none.
+ */
+export function compiledTypeScript(): boolean {
+  const loaded = (process as { moduleLoadList?: string[] }).moduleLoadList ?? [];
+  if (getCompileCacheDir() === undefined || !loaded.some((name) => name.includes('amaro'))) return false;
+  flushCompileCache();
+  return true;
 }

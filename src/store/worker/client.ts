@@ -27,6 +27,8 @@ export class WorkerClient {
           worker.on('message', (message: WorkerReply) => client.#settle(message));
           worker.unref();
           resolve(client);
+        } else if ('restart' in first) {
+          worker.once('exit', () => resolve(WorkerClient.start({ ...options, restarted: true })));
         } else {
           reject('error' in first ? fromWorkerError(first.error) : new Error('store worker did not start'));
         }

@@ -2,7 +2,7 @@
 // parses every result on the thread that calls it; either would hold up the gateway's event loop, so
 // the main thread only posts messages (worker/store.ts) and all SQL work happens here.
 import { parentPort, workerData } from 'node:worker_threads';
-import { runInBackground } from '../../background-thread.ts';
+import { compiledTypeScript, runInBackground } from '../../background-thread.ts';
 import { sqlitePath } from '../storage-url.ts';
 import type { Executor } from '../sql/executor.ts';
 import { SqlStore } from '../sql-store.ts';
@@ -16,12 +16,12 @@ const CHECKPOINT_EVERY_MS = 5000;
 
 const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
-const options = workerData as WorkerOptions | 'compile only';
+const options = workerData as WorkerOptions;
 // pg is loaded only for a PostgreSQL store: a SQLite gateway's thread never needs it.
-const loadPostgres = () => import('../postgres/executor.ts');
-// bin/tailgate.js starts the thread once just to fill the compile cache with these modules.
-if (options === 'compile only') {
-  await loadPostgres();
+const postgres = options.url.startsWith('sqlite:') ? undefined : await import('../postgres/executor.ts');
+// Every module is loaded now. If this start had to compile one, the client starts a fresh thread (client.ts).
+if (!options.restarted && compiledTypeScript()) {
+  reply({ ready: false, restart: true });
   process.exit(0);
 }
 runInBackground();
@@ -30,7 +30,7 @@ let executor: Executor;
 let store: SqlStore;
 try {
   const file = sqlitePath(options.url);
-  executor = file !== undefined ? new SqliteExecutor(file, { role: options.role }) : (await loadPostgres()).PostgresExecutor.open(options.url, { max: options.poolSize });
+  executor = file !== undefined ? new SqliteExecutor(file, { role: options.role }) : postgres!.PostgresExecutor.open(options.url, { max: options.poolSize });
   store = new SqlStore(executor);
   reply({ ready: true });
 } catch (error) {

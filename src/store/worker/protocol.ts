@@ -5,7 +5,11 @@ export type WorkerMethod = 'migrate' | 'insertCalls' | 'ingestJournal' | 'usage'
  * `role` (SQLite): 'writer' and 'reader' are the two connections of a file store, 'single' one connection
  * doing both (`:memory:`; PostgreSQL, whose pool gives concurrency by itself).
  */
-export type WorkerOptions = { url: string; role: 'writer' | 'reader' | 'single'; poolSize?: number };
+export type WorkerOptions = {
+  url: string; role: 'writer' | 'reader' | 'single'; poolSize?: number;
+  /** Started again because the first thread compiled TypeScript (host.ts): it does not ask twice. */
+  restarted?: boolean;
+};
 
 export type WorkerRequest = { id: number; method: WorkerMethod; args: unknown[] };
 
@@ -14,6 +18,7 @@ export type WorkerError = { name: string; message: string; code?: string };
 export type WorkerReply =
   | { ready: true }
   | { ready: false; error: WorkerError }
+  | { ready: false; restart: true }
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: WorkerError };
 

@@ -1,7 +1,8 @@
 // The SQLite store's threads: the reader runs only while reads come, and the writer checkpoints the WAL.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -52,6 +53,35 @@ test('the SQLite writer copies the WAL into the database file a few seconds afte
     assert.ok(await until(() => statSync(file).size > empty + 1_000_000, 8000), 'the database file took the calls');
   } finally {
     await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a store thread that had to compile TypeScript writes the compile cache and is started again, once, so none keeps the parser', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tailgate-compile-'));
+  // A process of its own, so its threads start on a compile cache this test alone fills.
+  const script = `
+    import { openStore } from ${JSON.stringify(new URL('../open-store.ts', import.meta.url).href)};
+    import { varied } from ${JSON.stringify(new URL('../testing/records.ts', import.meta.url).href)};
+    let threads = 0;
+    process.on('worker', () => threads++);
+    const store = await openStore(${JSON.stringify(`sqlite:${path.join(dir, 'calls.db')}`)}, { migrate: true });
+    await store.insertCalls(varied(20, { days: 1 }));
+    const rows = await store.listCalls({}, { limit: 100 });
+    await store.close();
+    console.log(JSON.stringify({ threads, calls: rows.items.length }));`;
+  await writeFile(path.join(dir, 'open.mjs'), script);
+  const run = () => {
+    const child = spawnSync(process.execPath, [path.join(dir, 'open.mjs')], { encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: path.join(dir, 'cache') } });
+    assert.equal(child.status, 0, child.stderr);
+    return JSON.parse(child.stdout) as { threads: number; calls: number };
+  };
+  try {
+    // Empty cache: the writer compiles, asks to be started again; the reader starts warm.
+    assert.deepEqual(run(), { threads: 3, calls: 20 });
+    // Filled cache: writer and reader, each started once.
+    assert.deepEqual(run(), { threads: 2, calls: 20 });
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
