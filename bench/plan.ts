@@ -32,6 +32,10 @@ export const VARIANT_ROUNDS = Number(process.env.BENCH_VARIANT_ROUNDS ?? 3);
 export const RECORDING_P99_BAR = 10; // issue 4: recording on vs off changes p99 at c=64 by ≤ 10%
 export const WHOIS_P50_BAR = 0.1; // issue 3: whois adds ≤ 0.1 ms p50 once cached
 export const STREAM_CONCURRENCY = [1, 16];
+// A stream at c=1 lasts some 23 ms, so 3 s gave about 130 first bytes, and their p99 was the second
+// largest: one late wake-up of the VM moved it by a millisecond. 12 s gives about 520 (c=16 gets some
+// 1,600 in 3 s). With 20 s (about 870), Tailgate's p99 matched the bare pass-through's within 0.1 ms.
+export const STREAM_C1_DURATION_MS = Number(process.env.BENCH_STREAM_C1_DURATION_MS ?? 4 * DURATION_MS);
 export const STREAM_DELTAS = 20; // per SSE stream in the streaming cells, 1 ms apart
 export const CHECK_CHUNKS = 1000; // the no-buffering check, 1 ms apart
 export const NOISY = 15; // % of a core used by processes outside the benchmark during a cell

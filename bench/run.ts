@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { Cell, CellResult, Mode } from './load.ts';
 import { startFakeTailscaled, userNode } from '../test/identity/fake-tailscaled.ts';
-import { APIS, CHECK_CHUNKS, DURATION_MS, TARGET_WARMUP_MS, JSON_CONCURRENCY, NOISY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, VARIANT_ROUNDS, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
+import { APIS, CHECK_CHUNKS, DURATION_MS, STREAM_C1_DURATION_MS, TARGET_WARMUP_MS, JSON_CONCURRENCY, NOISY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, VARIANT_ROUNDS, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
 import { derive, deriveVariants, render } from './report.ts';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -505,7 +505,7 @@ async function benchCells(def: Target, running: Running, mockPid: number, result
     process.stderr.write(`  ${def.name.padEnd(9)} ${k}\n`);
     const spec: Cell = {
       origin: running.origin, path: PATHS[api], headers: running.headers[api], body: body(api, mode),
-      mode, concurrency: c, warmupMs: WARMUP_MS, durationMs: DURATION_MS, watch,
+      mode, concurrency: c, warmupMs: WARMUP_MS, durationMs: mode === 'stream' && c === 1 ? STREAM_C1_DURATION_MS : DURATION_MS, watch,
     };
     try {
       const load = async (): Promise<CellResult> => {
@@ -596,7 +596,7 @@ async function main(): Promise<void> {
     cores: os.cpus().length,
     platform: `${os.platform()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
     pinning: pinning.why,
-    settings: { targetWarmupMs: TARGET_WARMUP_MS, warmupMs: WARMUP_MS, durationMs: DURATION_MS, jsonConcurrency: JSON_CONCURRENCY, streamConcurrency: STREAM_CONCURRENCY, streamDeltas: STREAM_DELTAS, checkChunks: CHECK_CHUNKS, targets: TARGETS },
+    settings: { targetWarmupMs: TARGET_WARMUP_MS, warmupMs: WARMUP_MS, durationMs: DURATION_MS, streamC1DurationMs: STREAM_C1_DURATION_MS, jsonConcurrency: JSON_CONCURRENCY, streamConcurrency: STREAM_CONCURRENCY, streamDeltas: STREAM_DELTAS, checkChunks: CHECK_CHUNKS, targets: TARGETS },
     bodies: Object.fromEntries(APIS.flatMap((api) => (['json', 'stream', 'chunks'] as Mode[]).map((m) => [`${m} ${api}`, body(api, m)]))),
   };
   process.stderr.write(`bench: ${TARGETS.join(', ')} · ${pinning.why}\n`);
