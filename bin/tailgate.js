@@ -46,11 +46,18 @@ const { main } = await import('../src/cli/main.ts');
 
 // The parser stays in every thread that loaded it for the life of the process (some 20 MB for a
 // gateway idling), and it loads only when the cache misses: the first start after an install, an
-// upgrade or a change to the sources. Such a `serve` writes the cache and starts again, once, before
-// it opens anything. The store's thread does the same for its own modules (background-thread.ts); the
-// price lookup's exits once it has answered.
+// upgrade or a change to the sources. Such a `serve` compiles the modules of its other threads too
+// (the store's, and the price lookup's with nothing to look up), writes the cache and starts again,
+// once, before it opens anything: what compiling touched goes with the old process image. After a
+// change to a module only the store's thread loads, that thread starts itself again instead
+// (background-thread.ts).
 const cold = process.moduleLoadList?.some((name) => name.includes('amaro'));
 if (cold && cache?.directory && serving && !process.env.TAILGATE_COMPILE_CACHE_FILLED) {
+  const { Worker } = await import('node:worker_threads');
+  const threads = [['../src/store/worker/host.ts', 'compile only'], ['../src/metering/price-worker.ts', []]];
+  for (const [entry, workerData] of threads) {
+    await new Promise((resolve) => new Worker(new URL(entry, import.meta.url), { workerData }).once('exit', resolve).once('error', resolve));
+  }
   module.flushCompileCache();
   restart([], { ...process.env, TAILGATE_COMPILE_CACHE_FILLED: '1' });
 }

@@ -16,9 +16,15 @@ const CHECKPOINT_EVERY_MS = 5000;
 
 const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
-const options = workerData as WorkerOptions;
+const options = workerData as WorkerOptions | 'compile only';
 // pg is loaded only for a PostgreSQL store: a SQLite gateway's thread never needs it.
-const postgres = options.url.startsWith('sqlite:') ? undefined : await import('../postgres/executor.ts');
+const loadPostgres = () => import('../postgres/executor.ts');
+// bin/tailgate.js starts the thread once just to fill the compile cache with these modules.
+if (options === 'compile only') {
+  await loadPostgres();
+  process.exit(0);
+}
+const postgres = options.url.startsWith('sqlite:') ? undefined : await loadPostgres();
 // Every module is loaded now. If this start had to compile one, the client starts a fresh thread (client.ts).
 if (!options.restarted && compiledTypeScript()) {
   reply({ ready: false, restart: true });
