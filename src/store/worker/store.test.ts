@@ -1,4 +1,5 @@
-// The SQLite store's threads: the reader runs only while reads come, and the writer checkpoints the WAL.
+// The SQLite store's threads: the reader runs only while reads come, the writer checkpoints the WAL, and
+// a thread that had to compile TypeScript is started again.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
