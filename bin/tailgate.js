@@ -50,15 +50,15 @@ const { main } = await import('../src/cli/main.ts');
 // (the store's, and the price lookup's with nothing to look up), writes the cache and starts again,
 // once, before it opens anything: what compiling touched goes with the old process image. After a
 // change to a module only the store's thread loads, that thread starts itself again instead
-// (background-thread.ts).
-const cold = process.moduleLoadList?.some((name) => name.includes('amaro'));
-if (cold && cache?.directory && serving && !process.env.TAILGATE_COMPILE_CACHE_FILLED) {
+// (background-thread.ts, whose check this is: it writes the main thread's part of the cache; each
+// compile-only thread writes its own as it exits).
+const { compiledTypeScript } = await import('../src/background-thread.ts');
+if (serving && !process.env.TAILGATE_COMPILE_CACHE_FILLED && compiledTypeScript()) {
   const { Worker } = await import('node:worker_threads');
   const threads = [['../src/store/worker/host.ts', 'compile only'], ['../src/metering/price-worker.ts', []]];
   for (const [entry, workerData] of threads) {
     await new Promise((resolve) => new Worker(new URL(entry, import.meta.url), { workerData }).once('exit', resolve).once('error', resolve));
   }
-  module.flushCompileCache();
   restart([], { ...process.env, TAILGATE_COMPILE_CACHE_FILLED: '1' });
 }
 const code = await main(process.argv.slice(2));

@@ -41,8 +41,8 @@ export function startBackgroundWorker(url: URL, workerData: unknown): Worker {
  * Whether this thread had to compile TypeScript and should be started again, once: type stripping loads
  * its parser (swc built to WebAssembly) only when Node's compile cache misses, and the parser then
  * stays for the thread's life, 9 MB more at idle in the store's thread. That happens on the first start
- * after a change to a module only this thread loads (bin/tailgate.js restarts the whole process when
- * the main thread's modules missed). The cache is written first, so the thread started next loads none
+ * after a change to a module only this thread loads; bin/tailgate.js asks the same of the main thread
+ * and restarts the whole process. The cache is written first, so the thread started next loads none
  * of it. With no cache, a restart would compile again, so there is none.
  */
 export function compiledTypeScript(): boolean {
