@@ -16,14 +16,14 @@ export type Cell = {
   origin: string; path: string; headers: Record<string, string>; body: string;
   mode: Mode; concurrency: number; warmupMs: number; durationMs: number;
   watch: Record<string, number>; // name → pid whose CPU use is sampled over the measured window
-  raw?: boolean; // also return every measured latency (JSON mode), so slices of one cell can be merged
+  raw?: boolean; // also return every measured sample, so interleaved slices of one cell can be merged
 };
 export type CellResult = {
   ok: number; errors: number; firstError?: string; elapsedMs: number; rps: number;
   // Responses read to the end, any status, warm-up included: what a recording target should have stored.
   answered: number;
-  samples?: number[]; // with `raw`
-  slices?: number; // merged from this many interleaved runs (the A/B variants)
+  samples?: { latency: number[]; ttfb: number[]; total: number[] }; // with `raw`
+  slices?: number; // merged from this many interleaved runs
   latency?: Dist; ttfb?: Dist; total?: Dist;
   chunks?: { status: number; reads: number; events: number; bytes: number; firstMs: number; lastMs: number; maxGapMs: number; medianGapMs: number };
   // % of one core during the measured window, per watched process plus `load` (this process) and
@@ -134,7 +134,7 @@ async function closedLoop(cell: Cell, pool: Pool): Promise<CellResult> {
   return {
     ok, errors, firstError, elapsedMs, rps: ok / (elapsedMs / 1000), answered,
     latency: dist(lat), ttfb: dist(ttfb), total: dist(total), cpu,
-    ...(cell.raw ? { samples: lat } : {}),
+    ...(cell.raw ? { samples: { latency: lat, ttfb, total } } : {}),
   };
 }
 

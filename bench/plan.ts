@@ -65,7 +65,7 @@ export function body(api: Api, mode: Mode): string {
 export const PATHS: Record<Api, string> = { openai: '/v1/chat/completions', anthropic: '/v1/messages' };
 
 export type CellKey = string; // e.g. "json openai c=16"
-export type CellOutcome = (CellResult & { retriedOther?: number[] }) | { skipped: string };
+export type CellOutcome = CellResult | { skipped: string };
 export type TargetResult = {
   status: 'ok' | 'failed' | 'skipped'; reason?: string; label: string; version?: string;
   rss?: { idleMB: number; peakMB: number; hwmMB: number; byCellMB: Record<CellKey, number> };

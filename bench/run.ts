@@ -7,7 +7,6 @@
 //   BENCH_TARGETS=direct,bare,tailgate,portkey     subset / order
 //   BENCH_NO_INSTALL=1                             never run `npm ci` in bench/peers
 //   BENCH_TAILGATE_BIN=bin/tailgate.js             the gateway entry point (e.g. another checkout's)
-//   BENCH_RETRIES=12                               re-runs allowed for cells disturbed by other processes
 //   BENCH_B_BIN, BENCH_B_ENV='K=V K2=V2'           side B of the tailgate-ab target (see below)
 //
 // CPU placement (2 cores here). The process under test gets a core to itself: every target (bare
@@ -25,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { Cell, CellResult, Mode } from './load.ts';
 import { startFakeTailscaled, userNode } from '../test/identity/fake-tailscaled.ts';
-import { APIS, CHECK_CHUNKS, DURATION_MS, STREAM_C1_DURATION_MS, TARGET_WARMUP_MS, JSON_CONCURRENCY, NOISY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, VARIANT_ROUNDS, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
+import { APIS, CHECK_CHUNKS, DURATION_MS, STREAM_C1_DURATION_MS, TARGET_WARMUP_MS, JSON_CONCURRENCY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, VARIANT_ROUNDS, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
 import { derive, deriveVariants, render } from './report.ts';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -50,7 +49,7 @@ type Running = {
 };
 type Target = {
   name: string; label: string; start: (mock: string) => Promise<Running>;
-  cells?: 'full' | 'variant'; // variant: JSON cells at VARIANT_CONCURRENCY only
+  cells?: 'full' | 'variant'; // full: the side-by-side table; variant: JSON cells at VARIANT_CONCURRENCY only, against a twin
   storeCheck?: boolean; // count the calls in the store (GET /api/usage) before stopping
 };
 
@@ -376,9 +375,6 @@ class RssSampler {
 }
 
 // ---------- cells ----------
-// Re-runs of noisy cells allowed per bench run (each costs one cell's time; keeps the run < ~5 min).
-const retries = { left: Number(process.env.BENCH_RETRIES ?? 12) };
-
 function runLoad(cell: Cell): Promise<CellResult> {
   return new Promise((resolve, reject) => {
     const args = [path.join(BENCH, 'load.ts'), JSON.stringify(cell)];
@@ -422,7 +418,7 @@ async function preflight(t: Running, api: Api, mode: Mode, counts: { answered: n
 
 const dead = (child: ChildProcess | undefined): boolean => !!child && (child.exitCode !== null || child.signalCode !== null);
 
-// Interleaved slices of one variant cell, merged per side (all latencies pooled; CPU averaged).
+// Interleaved slices of one cell, merged per target (all samples pooled; CPU averaged).
 function merge(parts: CellResult[]): CellResult {
   const total = (pick: (p: CellResult) => number): number => parts.reduce((n, p) => n + pick(p), 0);
   const elapsedMs = total((p) => p.elapsedMs);
@@ -431,27 +427,34 @@ function merge(parts: CellResult[]): CellResult {
   for (const k of new Set(parts.flatMap((p) => Object.keys(p.cpu)))) cpu[k] = Math.round(total((p) => p.cpu[k] ?? 0) / parts.length);
   return {
     ok, errors: total((p) => p.errors), firstError: parts.find((p) => p.firstError)?.firstError, elapsedMs, rps: ok / (elapsedMs / 1000),
-    answered: total((p) => p.answered ?? 0), latency: dist(parts.flatMap((p) => p.samples ?? [])), cpu, slices: parts.length,
+    answered: total((p) => p.answered ?? 0), cpu, slices: parts.length,
+    latency: dist(parts.flatMap((p) => p.samples?.latency ?? [])), ttfb: dist(parts.flatMap((p) => p.samples?.ttfb ?? [])), total: dist(parts.flatMap((p) => p.samples?.total ?? [])),
   };
 }
 
-async function benchTarget(def: Target, mock: string, mockPid: number): Promise<TargetResult> {
-  const result: TargetResult = { status: 'ok', label: def.label, cells: {} };
-  let running: Running;
+type Counts = { answered: number; connections: number };
+// A started target and what is measured of it while it runs.
+type Live = { def: Target; running: Running; result: TargetResult; counts: Counts; rss?: RssSampler; byCellMB: Record<CellKey, number> };
+
+async function startTarget(def: Target, mock: string): Promise<Live | TargetResult> {
+  process.stderr.write(`${def.name}: starting\n`);
+  const before = new Set(children);
   try {
-    running = await def.start(mock);
+    const running = await def.start(mock);
+    return {
+      def, running, result: { status: 'ok', label: def.label, version: running.version, cells: {} },
+      // Every response read (preflights, warm-up) and every connection the load side opened.
+      counts: { answered: 0, connections: 0 },
+      rss: running.pid ? new RssSampler(running.pid) : undefined, byCellMB: {},
+    };
   } catch (err) {
-    await Promise.all([...children].filter((c) => c.pid !== mockPid).map((c) => stopChild(c)));
+    await Promise.all([...children].filter((c) => !before.has(c)).map((c) => stopChild(c)));
     return { status: def.name === 'portkey' ? 'skipped' : 'failed', reason: (err as Error).message, label: def.label, cells: {} };
   }
-  result.version = running.version;
-  const rss = running.pid ? new RssSampler(running.pid) : undefined;
-  const byCellMB: Record<CellKey, number> = {};
-  // Every response read (preflights, warm-up, re-runs) and every connection the load side opened.
-  const counts = { answered: 0, connections: 0 };
-  for (const side of [running, running.baseline]) if (side) await warmUp(def, side, counts);
-  if (def.cells === 'variant' && running.baseline) await benchVariant(def, running, running.baseline, mockPid, result, counts, rss, byCellMB);
-  else await benchCells(def, running, mockPid, result, counts, rss, byCellMB);
+}
+
+// After the cells, while the target still runs: memory, the store check, the target's own report; then stops it.
+async function stopTarget({ def, running, result, counts, rss, byCellMB }: Live): Promise<TargetResult> {
   result.rss = rss ? { ...rss.stop(), byCellMB } : undefined;
   result.answered = counts.answered;
   if (!dead(running.child) && def.storeCheck) {
@@ -468,7 +471,15 @@ async function benchTarget(def: Target, mock: string, mockPid: number): Promise<
   return result;
 }
 
-type Counts = { answered: number; connections: number };
+// A variant: it and its twin (started together) measured in interleaved slices.
+async function benchVariantTarget(def: Target, mock: string, mockPid: number): Promise<TargetResult> {
+  const live = await startTarget(def, mock);
+  if (!('def' in live)) return live;
+  const { running, result, counts, rss, byCellMB } = live;
+  for (const side of [running, running.baseline]) if (side) await warmUp(def, side, counts);
+  if (running.baseline) await benchVariant(def, running, running.baseline, mockPid, result, counts, rss, byCellMB);
+  return stopTarget(live);
+}
 
 // Unmeasured load before the first cell of a process (TARGET_WARMUP_MS, plan.ts). Its responses and
 // connections count like any other for the checks that follow (store contents, whois lookups).
@@ -485,56 +496,70 @@ async function warmUp(def: Target, running: Running, counts: Counts): Promise<vo
   }
 }
 
-async function benchCells(def: Target, running: Running, mockPid: number, result: TargetResult, counts: Counts, rss: RssSampler | undefined, byCellMB: Record<CellKey, number>): Promise<void> {
-  const watch: Record<string, number> = { mock: mockPid };
-  if (running.pid) watch.target = running.pid;
+// The main targets side by side. All run at once, each pinned to cpu0 and idle while another is
+// loaded, and each cell is measured in slices that take turns, direct·bare·tailgate·portkey and back
+// again, each slice with half the cell's warm-up and measured time. Run one after another, the
+// targets met the VM at different speeds: in five runs on one day, `bare` at openai c=64 ranged from
+// 14,177 to 17,932 req/s and Tailgate's share of it from 40% to 83%. Taking turns, a machine that gets
+// faster or slower during the run shifts every column alike. The no-buffering check is one stream each.
+async function benchSideBySide(defs: Target[], mock: string, mockPid: number): Promise<Record<string, TargetResult>> {
+  const results: Record<string, TargetResult> = {};
+  let live: Live[] = [];
+  for (const def of defs) {
+    const started = await startTarget(def, mock);
+    if ('def' in started) live.push(started);
+    else results[def.name] = started;
+  }
+  for (const t of live) await warmUp(t.def, t.running, t.counts);
   const plan: { mode: Mode; api: Api; c: number }[] = [];
   for (const api of APIS) for (const c of JSON_CONCURRENCY) plan.push({ mode: 'json', api, c });
   for (const api of APIS) for (const c of STREAM_CONCURRENCY) plan.push({ mode: 'stream', api, c });
   for (const api of APIS) plan.push({ mode: 'chunks', api, c: 1 });
-  const broken = new Map<string, string>();
+  const preflights = new Map<string, string>(); // target and kind of request → why it failed ('' = it passed)
   for (const { mode, api, c } of plan) {
-    const kind = `${mode === 'chunks' ? 'stream' : mode} ${api}`;
-    if (!broken.has(kind)) {
-      const why = await preflight(running, api, mode, counts);
-      broken.set(kind, why ?? '');
-    }
     const k = key(mode, api, c);
-    const why = broken.get(kind);
-    if (why) { result.cells[k] = { skipped: `preflight failed: ${why}` }; continue; }
-    process.stderr.write(`  ${def.name.padEnd(9)} ${k}\n`);
-    const spec: Cell = {
-      origin: running.origin, path: PATHS[api], headers: running.headers[api], body: body(api, mode),
-      mode, concurrency: c, warmupMs: WARMUP_MS, durationMs: mode === 'stream' && c === 1 ? STREAM_C1_DURATION_MS : DURATION_MS, watch,
-    };
-    try {
-      const load = async (): Promise<CellResult> => {
-        counts.connections += c;
-        const out = await runLoad(spec);
-        counts.answered += out.answered ?? 0;
-        return out;
-      };
-      let r: CellResult & { retriedOther?: number[] } = await load();
-      // This box may be shared: a cell during which other processes took ≥NOISY% of a core is run
-      // once more (within a budget) and the quieter run is kept. Chosen by the noise, not the result.
-      if ((r.cpu.other ?? 0) >= NOISY && retries.left > 0) {
-        retries.left--;
-        process.stderr.write(`  ${''.padEnd(9)} ${k}: other processes used ${r.cpu.other}% of a core, running it again\n`);
-        const again = await load();
-        const keep = (again.cpu.other ?? 0) < (r.cpu.other ?? 0) ? again : r;
-        r = { ...keep, retriedOther: [r.cpu.other ?? 0, again.cpu.other ?? 0] };
+    const ready: Live[] = [];
+    for (const t of live) {
+      const kind = `${t.def.name} ${mode === 'chunks' ? 'stream' : mode} ${api}`;
+      if (!preflights.has(kind)) preflights.set(kind, (await preflight(t.running, api, mode, t.counts)) ?? '');
+      const why = preflights.get(kind);
+      if (why) t.result.cells[k] = { skipped: `preflight failed: ${why}` };
+      else ready.push(t);
+    }
+    const turns = mode === 'chunks' ? ready : [...ready, ...[...ready].reverse()];
+    process.stderr.write(`  ${k}: ${turns.map((t) => t.def.name).join(' · ')}\n`);
+    const parts = new Map<Live, CellResult[]>(ready.map((t) => [t, []]));
+    const durationMs = mode === 'stream' && c === 1 ? STREAM_C1_DURATION_MS : DURATION_MS;
+    for (const t of turns) {
+      if (dead(t.running.child) || t.result.cells[k]) continue;
+      const watch: Record<string, number> = { mock: mockPid };
+      if (t.running.pid) watch.target = t.running.pid;
+      t.counts.connections += c;
+      try {
+        const out = await runLoad({
+          origin: t.running.origin, path: PATHS[api], headers: t.running.headers[api], body: body(api, mode), mode, concurrency: c,
+          warmupMs: mode === 'chunks' ? 0 : Math.round(WARMUP_MS / 2), durationMs: Math.round(durationMs / 2), watch, raw: true,
+        });
+        t.counts.answered += out.answered ?? 0;
+        parts.get(t)?.push(out);
+      } catch (err) {
+        t.result.cells[k] = { skipped: (err as Error).message };
       }
-      result.cells[k] = r;
-    } catch (err) {
-      result.cells[k] = { skipped: (err as Error).message };
     }
-    if (rss) byCellMB[k] = rss.cellPeak();
-    if (dead(running.child)) {
-      result.status = 'failed';
-      result.reason = `${def.name} died during ${k}\n${logTail(def.name)}`;
-      return;
+    for (const t of ready) {
+      const got = parts.get(t) ?? [];
+      if (!t.result.cells[k] && got.length) t.result.cells[k] = mode === 'chunks' ? got[0] : merge(got);
+      if (t.rss) t.byCellMB[k] = t.rss.cellPeak();
+      if (dead(t.running.child)) {
+        t.result.status = 'failed';
+        t.result.reason = `${t.def.name} died during ${k}\n${logTail(t.def.name)}`;
+        results[t.def.name] = await stopTarget(t);
+      }
     }
+    live = live.filter((t) => t.result.status === 'ok');
   }
+  for (const t of live) results[t.def.name] = await stopTarget(t);
+  return results;
 }
 
 // A variant against its twin baseline: each JSON cell runs VARIANT_ROUNDS rounds of four slices,
@@ -606,14 +631,13 @@ async function main(): Promise<void> {
   // more of the binary's pages; a gateway serves for days. One start that is not measured fills the
   // compile cache, so every measured Tailgate process starts as it would on any later day.
   if (TARGETS.some((name) => name.startsWith('tailgate'))) await stopChild((await startTailgate('tailgate-cache', mock, {})).child);
-  const results: Record<string, TargetResult> = {};
-  for (const name of TARGETS) {
-    const def = TARGET_DEFS[name];
-    if (!def) { process.stderr.write(`unknown target ${name}\n`); continue; }
-    process.stderr.write(`${name}: starting\n`);
-    results[name] = await benchTarget(def, mock, mockChild.pid ?? 0);
-    if (results[name].status !== 'ok') process.stderr.write(`${name}: ${results[name].status}: ${results[name].reason?.split('\n')[0]}\n`);
-  }
+  const unknown = TARGETS.filter((name) => !TARGET_DEFS[name]);
+  if (unknown.length) process.stderr.write(`unknown target ${unknown.join(', ')}\n`);
+  const defs = TARGETS.flatMap((name) => TARGET_DEFS[name] ?? []);
+  const mockPid = mockChild.pid ?? 0;
+  const results = await benchSideBySide(defs.filter((def) => def.cells !== 'variant'), mock, mockPid);
+  for (const def of defs.filter((d) => d.cells === 'variant')) results[def.name] = await benchVariantTarget(def, mock, mockPid);
+  for (const [name, r] of Object.entries(results)) if (r.status !== 'ok') process.stderr.write(`${name}: ${r.status}: ${r.reason?.split('\n')[0]}\n`);
   await stopChild(mockChild);
   meta.elapsed = `run took ${Math.round((Date.now() - started) / 1000)} s`;
   const table = render(results, meta);
