@@ -22,6 +22,30 @@ worker.once('message', (mb) => { console.log(mb); void worker.terminate(); });
 test('a recording thread keeps its small young generation when the process runs with a larger --max-semi-space-size (tailgate serve sets one)', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, ['--max-semi-space-size=8', '--input-type=module', '-e', starter]);
   const youngMb = Number(stdout.trim());
-  // Without clearing the flag the thread's young generation grows to 16 MB (two 8 MB semi-spaces).
-  assert.ok(youngMb > 0 && youngMb <= 2.5, `young generation of the thread: ${youngMb} MB`);
+  // Without clearing the flag the thread's young generation grows to 16 MB (two 8 MB semi-spaces). With
+  // it, the space reads about 2 MB, and up to 4.5 MB in 3 of 16 runs on a slow VM (pages V8 had not
+  // released yet when the thread asked), so the bound is half of what a missed flag gives.
+  assert.ok(youngMb > 0 && youngMb <= 8, `young generation of the thread: ${youngMb} MB`);
+});
+
+const niceOfThreads = `
+import { readFileSync, readdirSync } from 'node:fs';
+import { lowerV8WorkerPriority } from ${JSON.stringify(new URL('./background-thread.ts', import.meta.url).href)};
+const nice = () => readdirSync('/proc/self/task').map((id) => {
+  const stat = readFileSync('/proc/self/task/' + id + '/stat', 'utf8');
+  return { name: readFileSync('/proc/self/task/' + id + '/comm', 'utf8').trim(), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+});
+const before = nice();
+lowerV8WorkerPriority();
+console.log(JSON.stringify({ before, after: nice() }));
+`;
+
+test("V8's worker threads yield to the threads that serve calls and write the journal (nice 10); no other thread changes", { skip: process.platform !== 'linux' && 'Linux only' }, async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', niceOfThreads]);
+  const { before, after } = JSON.parse(stdout) as Record<'before' | 'after', { name: string; nice: number }[]>;
+  const workers = after.filter((thread) => thread.name === 'V8Worker');
+  assert.ok(workers.length > 0, `threads: ${after.map((thread) => thread.name).join(', ')}`);
+  assert.ok(before.every((thread) => thread.nice === 0));
+  assert.deepEqual(workers.map((thread) => thread.nice), workers.map(() => 10));
+  assert.ok(after.filter((thread) => thread.name !== 'V8Worker').every((thread) => thread.nice === 0));
 });
