@@ -19,7 +19,7 @@ export const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000);
 // then 0.55–0.89 ms in the third and fourth.) JSON c=16 this long per API, streams c=16 half as long.
 export const TARGET_WARMUP_MS = Number(process.env.BENCH_TARGET_WARMUP_MS ?? 3000);
 export const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
-// tailgate-norec and tailgate-whois run right after tailgate, so each A/B pair is measured close together.
+// The main targets take turns within each cell (run.ts); tailgate-norec and tailgate-whois follow, each with its own twin.
 export const TARGETS = (process.env.BENCH_TARGETS ?? 'direct,bare,tailgate,tailgate-norec,tailgate-whois,portkey').split(',').map((s) => s.trim()).filter(Boolean);
 // The side-by-side table. The variants (one Tailgate setting changed) get their own A/B sections.
 export const MAIN_TARGETS = ['direct', 'bare', 'tailgate', 'portkey'];

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { flushCompileCache, getCompileCacheDir } from 'node:module';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 
@@ -23,7 +23,7 @@ export function runInBackground(): void {
 }
 
 /**
- * Puts V8's own worker threads (Node names them V8Worker) at nice 10: they collect garbage and
+ * Puts V8's own worker threads (Node names them V8Worker) at nice 10 or lower: they collect garbage and
  * optimize code in the background for every thread of the process, the store's included. At the default
  * priority they take turns on a busy core with the libuv thread that writes the journal, which every
  * call waits for: at c=1, with the gateway on one core, that write's round trip was 56–60 µs at p50 and
@@ -35,8 +35,10 @@ export function runInBackground(): void {
 export function lowerV8WorkerPriority(): void {
   if (process.platform !== 'linux') return;
   try {
-    for (const thread of readdirSync('/proc/self/task')) {
-      if (readFileSync(`/proc/self/task/${thread}/comm`, 'utf8').trim() === 'V8Worker') setPriority(Number(thread), 10);
+    for (const name of readdirSync('/proc/self/task')) {
+      const thread = Number(name);
+      // Only ever lower: a gateway started at nice 15 keeps its V8 threads there.
+      if (readFileSync(`/proc/self/task/${name}/comm`, 'utf8').trim() === 'V8Worker' && getPriority(thread) < 10) setPriority(thread, 10);
     }
   } catch {
     // no /proc or not permitted: they keep the default priority
