@@ -1,6 +1,6 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { flushCompileCache, getCompileCacheDir } from 'node:module';
-import { getPriority, setPriority } from 'node:os';
+import { setPriority } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 
@@ -23,33 +23,14 @@ export function runInBackground(): void {
 }
 
 /**
- * Puts V8's own worker threads (Node names them V8Worker) at nice 10 or lower: they collect garbage and
- * optimize code in the background for every thread of the process, the store's included. At the default
- * priority they take turns on a busy core with the libuv thread that writes the journal, which every
- * call waits for: at c=1, with the gateway on one core, that write's round trip was 56–60 µs at p50 and
- * 0.8–1 ms at p99. Niced, the c=1 p99 was 1.0–1.3 ms lower in three pairs of 8 s runs, and 0.02–0.33 ms
- * lower in the four cells of two interleaved `tailgate-ab` runs; CPU time per call did not change beyond
- * the noise (B/A 0.91–1.09). Their work is never skipped: a thread that needs a collection finished does
- * the rest itself. Linux only, like runInBackground(); elsewhere they keep their priority.
- */
-export function lowerV8WorkerPriority(): void {
-  if (process.platform !== 'linux') return;
-  try {
-    for (const name of readdirSync('/proc/self/task')) {
-      const thread = Number(name);
-      // Only ever lower: a gateway started at nice 15 keeps its V8 threads there.
-      if (readFileSync(`/proc/self/task/${name}/comm`, 'utf8').trim() === 'V8Worker' && getPriority(thread) < 10) setPriority(thread, 10);
-    }
-  } catch {
-    // no /proc or not permitted: they keep the default priority
-  }
-}
-
-/**
- * Starts a recording thread with a small young generation: V8 sizes it to the machine (tens of MB on a
- * large box) and these threads only ever hold one batch of calls. 2 MB rather than 4 kept the store's
- * heap 2 MB smaller under load (13.0–13.3 MB against 15.0–15.5 MB) for 3% less ingest (160,000 calls:
- * 9,744 and 9,860/s against 10,142 and 10,061/s). `tailgate serve` sizes the main
+ * Starts a recording thread with a young generation of its own: V8 sizes it to the machine (tens of MB
+ * on a large box) and these threads only ever hold one batch of calls. At 2 MB the store's thread
+ * promoted what a batch still held at each of its 23–25 scavenges a second, and ran 1.2–1.3 full
+ * collections a second (c=64, --trace-gc), whose marking V8's worker threads do beside the data plane. 8 MB
+ * cost the gateway 6–11% less CPU per call at c=1 (tailgate-ab, three runs, B/A 0.82–0.96 in all six
+ * cells; 0.84–1.03 at c=64) and the store's thread 89–97 µs a call instead of 113–138, for some 6 MB more
+ * peak. (4 MB measured as noise; 2 rather than 4 had kept the store's heap 2 MB smaller in the ingest
+ * benchmark, 13.0–13.3 MB against 15.0–15.5 MB.) `tailgate serve` sizes the main
  * thread's with --max-semi-space-size (bin/tailgate.js), and V8 applies that flag to every isolate
  * created after it, over a Worker's resourceLimits: with the flag at 8 MB, the store's thread held
  * 16.8 MB of young generation for 2–4 MB in use. Clearing the flag here (the main thread's heap is
@@ -57,7 +38,7 @@ export function lowerV8WorkerPriority(): void {
  */
 export function startBackgroundWorker(url: URL, workerData: unknown): Worker {
   setFlagsFromString('--max-semi-space-size=0');
-  return new Worker(url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+  return new Worker(url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
 }
 
 /**

@@ -4,14 +4,12 @@ import { existsSync } from 'node:fs';
 import { savedConfigPath } from '../admin/config-editor.ts';
 import { defaultConfigDocument, defaultDataDir, loadConfigFile, loadConfigObject } from '../config/load.ts';
 import { watchConfigFile } from '../config/watch.ts';
-import { lowerV8WorkerPriority } from '../background-thread.ts';
 import { createLogger } from '../logger.ts';
 import { openRecording } from '../recording/open-recording.ts';
 import { createGateway, createHttpServer, parseListen } from '../server.ts';
 
 /** `tailgate serve [--config FILE] [--listen HOST:PORT]` */
 export async function serve(flags: Record<string, string | true>): Promise<number> {
-  lowerV8WorkerPriority(); // before any load: the data plane and the journal's writes come first
   const env = process.env;
   const logger = createLogger();
   // Without --config, a config saved from the web UI earlier (<data_dir>/tailgate.hujson) is used.
