@@ -421,18 +421,36 @@ const dead = (child: ChildProcess | undefined): boolean => !!child && (child.exi
 // Interleaved slices of one cell, merged per target (all samples pooled; CPU averaged).
 function merge(parts: CellResult[]): CellResult {
   const total = (pick: (p: CellResult) => number): number => parts.reduce((n, p) => n + pick(p), 0);
+  const pooled = (kind: keyof NonNullable<CellResult['samples']>) => dist(parts.flatMap((p) => p.samples?.[kind] ?? []));
   const elapsedMs = total((p) => p.elapsedMs);
   const ok = total((p) => p.ok);
   const cpu: Record<string, number> = {};
   for (const k of new Set(parts.flatMap((p) => Object.keys(p.cpu)))) cpu[k] = Math.round(total((p) => p.cpu[k] ?? 0) / parts.length);
   return {
     ok, errors: total((p) => p.errors), firstError: parts.find((p) => p.firstError)?.firstError, elapsedMs, rps: ok / (elapsedMs / 1000),
-    answered: total((p) => p.answered ?? 0), cpu, slices: parts.length,
-    latency: dist(parts.flatMap((p) => p.samples?.latency ?? [])), ttfb: dist(parts.flatMap((p) => p.samples?.ttfb ?? [])), total: dist(parts.flatMap((p) => p.samples?.total ?? [])),
+    answered: total((p) => p.answered ?? 0), cpu, slices: parts.length, latency: pooled('latency'), ttfb: pooled('ttfb'), total: pooled('total'),
   };
 }
 
 type Counts = { answered: number; connections: number };
+
+// One turn of a cell against one target (side by side, or a variant against its twin): half the
+// cell's warm-up and measured time, every sample kept so that a target's turns can be merged. Its
+// responses and connections count for that target.
+async function turn(side: Running, counts: Counts, cell: { mode: Mode; api: Api; c: number; durationMs: number }, mockPid: number, twin?: Running): Promise<CellResult> {
+  const watch: Record<string, number> = { mock: mockPid };
+  if (side.pid) watch.target = side.pid;
+  if (twin?.pid) watch.twin = twin.pid;
+  const { mode, api, c } = cell;
+  const out = await runLoad({
+    origin: side.origin, path: PATHS[api], headers: side.headers[api], body: body(api, mode), mode, concurrency: c,
+    warmupMs: mode === 'chunks' ? 0 : Math.round(WARMUP_MS / 2), durationMs: Math.round(cell.durationMs / 2), watch, raw: true,
+  });
+  counts.connections += c;
+  counts.answered += out.answered ?? 0;
+  return out;
+}
+
 // A started target and what is measured of it while it runs.
 type Live = { def: Target; running: Running; result: TargetResult; counts: Counts; rss?: RssSampler; byCellMB: Record<CellKey, number> };
 
@@ -532,16 +550,8 @@ async function benchSideBySide(defs: Target[], mock: string, mockPid: number): P
     const durationMs = mode === 'stream' && c === 1 ? STREAM_C1_DURATION_MS : DURATION_MS;
     for (const t of turns) {
       if (dead(t.running.child) || t.result.cells[k]) continue;
-      const watch: Record<string, number> = { mock: mockPid };
-      if (t.running.pid) watch.target = t.running.pid;
-      t.counts.connections += c;
       try {
-        const out = await runLoad({
-          origin: t.running.origin, path: PATHS[api], headers: t.running.headers[api], body: body(api, mode), mode, concurrency: c,
-          warmupMs: mode === 'chunks' ? 0 : Math.round(WARMUP_MS / 2), durationMs: Math.round(durationMs / 2), watch, raw: true,
-        });
-        t.counts.answered += out.answered ?? 0;
-        parts.get(t)?.push(out);
+        parts.get(t)?.push(await turn(t.running, t.counts, { mode, api, c, durationMs }, mockPid));
       } catch (err) {
         t.result.cells[k] = { skipped: (err as Error).message };
       }
@@ -580,18 +590,8 @@ async function benchVariant(def: Target, variant: Running, baseline: Running, mo
       const parts = new Map<Running, CellResult[]>([[baseline, []], [variant, []]]);
       try {
         for (const side of sides) {
-          const other = side === variant ? baseline : variant;
-          const watch: Record<string, number> = { mock: mockPid };
-          if (side.pid) watch.target = side.pid;
-          if (other.pid) watch.twin = other.pid;
-          const out = await runLoad({
-            origin: side.origin, path: PATHS[api], headers: side.headers[api], body: body(api, 'json'), mode: 'json', concurrency: c,
-            warmupMs: Math.round(WARMUP_MS / 2), durationMs: Math.round(DURATION_MS / 2), watch, raw: true,
-          });
-          const n = side === variant ? counts : baseCounts;
-          n.connections += c;
-          n.answered += out.answered ?? 0;
-          parts.get(side)?.push(out);
+          const [sideCounts, twin] = side === variant ? [counts, baseline] : [baseCounts, variant];
+          parts.get(side)?.push(await turn(side, sideCounts, { mode: 'json', api, c, durationMs: DURATION_MS }, mockPid, twin));
         }
         result.cells[k] = merge(parts.get(variant) ?? []);
         base[k] = merge(parts.get(baseline) ?? []);

@@ -26,10 +26,10 @@ export function runInBackground(): void {
  * Starts a recording thread with a young generation of its own: V8 sizes it to the machine (tens of MB
  * on a large box) and these threads only ever hold one batch of calls. At 2 MB the store's thread
  * promoted what a batch still held at each of its 23–25 scavenges a second, and ran 1.2–1.3 full
- * collections a second (c=64, --trace-gc), whose marking V8's worker threads do beside the data plane. 8 MB
- * cost the gateway 6–11% less CPU per call at c=1 (tailgate-ab, three runs, B/A 0.82–0.96 in all six
- * cells; 0.84–1.03 at c=64) and the store's thread 89–97 µs a call instead of 113–138, for some 6 MB more
- * peak. (4 MB measured as noise; 2 rather than 4 had kept the store's heap 2 MB smaller in the ingest
+ * collections a second (c=64, --trace-gc), whose marking V8's worker threads do beside the data plane. At
+ * 8 MB the gateway took 4–18% less CPU per call at c=1 (tailgate-ab, three runs, B/A 0.82–0.96 in all six
+ * cells; 0.84–1.03 at c=64) and the store's thread 89–97 µs a call instead of 113–138, for some 4–7 MB
+ * more peak. (4 MB measured as noise; 2 rather than 4 had kept the store's heap 2 MB smaller in the ingest
  * benchmark, 13.0–13.3 MB against 15.0–15.5 MB.) `tailgate serve` sizes the main
  * thread's with --max-semi-space-size (bin/tailgate.js), and V8 applies that flag to every isolate
  * created after it, over a Worker's resourceLimits: with the flag at 8 MB, the store's thread held
