@@ -72,7 +72,7 @@ export type TargetResult = {
   cells: Record<CellKey, CellOutcome>;
   // The variants: a twin of the plain tailgate target, measured in the same interleaved slices.
   baseline?: { label: string; cells: Record<CellKey, CellOutcome> };
-  // Responses the load generator and the preflights read, warm-up and re-runs included.
+  // Responses the load generator and the preflights read, warm-up and every turn included.
   answered?: number;
   // Recording targets: calls in the store (GET /api/usage) once the writer caught up, vs `answered`.
   store?: StoreCheck;
