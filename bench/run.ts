@@ -493,13 +493,13 @@ async function stopTarget({ def, running, result, counts, rss, byCellMB }: Live)
 async function benchVariantTarget(def: Target, mock: string, mockPid: number): Promise<TargetResult> {
   const live = await startTarget(def, mock);
   if (!('def' in live)) return live;
-  const { running, result, counts, rss, byCellMB } = live;
+  const { running, counts } = live;
   // The twin's responses and connections are its own: the checks that follow (store, whois) are the variant's.
   const baseCounts: Counts = { answered: 0, connections: 0 };
   await warmUp(def, running, counts);
   if (running.baseline) {
     await warmUp(def, running.baseline, baseCounts);
-    await benchVariant(def, running, running.baseline, mockPid, result, { variant: counts, baseline: baseCounts }, rss, byCellMB);
+    await benchVariant(live, running.baseline, baseCounts, mockPid);
   }
   return stopTarget(live);
 }
@@ -581,12 +581,12 @@ async function benchSideBySide(defs: Target[], mock: string, mockPid: number): P
 // baseline · variant · variant · baseline (ABBA cancels a linear drift in machine load), each with half
 // the usual warm-up and half the measured time, so each side gets DURATION_MS measured per round. The
 // slices of a side are merged. Noisy slices are not re-run: interleaving is what makes the pair comparable.
-async function benchVariant(def: Target, variant: Running, baseline: Running, mockPid: number, result: TargetResult, counts: { variant: Counts; baseline: Counts }, rss: RssSampler | undefined, byCellMB: Record<CellKey, number>): Promise<void> {
+async function benchVariant({ def, running: variant, result, counts, rss, byCellMB }: Live, baseline: Running, baseCounts: Counts, mockPid: number): Promise<void> {
   const base: Record<CellKey, CellOutcome> = {};
   result.baseline = { label: `twin of the tailgate target, measured in the same interleaved slices`, cells: base };
   const sides = Array.from({ length: VARIANT_ROUNDS }, () => [baseline, variant, variant, baseline]).flat();
   for (const api of APIS) {
-    const why = (await preflight(baseline, api, 'json', counts.baseline)) ?? (await preflight(variant, api, 'json', counts.variant));
+    const why = (await preflight(baseline, api, 'json', baseCounts)) ?? (await preflight(variant, api, 'json', counts));
     for (const c of VARIANT_CONCURRENCY) {
       const k = key('json', api, c);
       if (why) { result.cells[k] = base[k] = { skipped: `preflight failed: ${why}` }; continue; }
@@ -594,7 +594,7 @@ async function benchVariant(def: Target, variant: Running, baseline: Running, mo
       const parts = new Map<Running, CellResult[]>([[baseline, []], [variant, []]]);
       try {
         for (const side of sides) {
-          const [sideCounts, twin] = side === variant ? [counts.variant, baseline] : [counts.baseline, variant];
+          const [sideCounts, twin] = side === variant ? [counts, baseline] : [baseCounts, variant];
           parts.get(side)?.push(await turn(side, sideCounts, { mode: 'json', api, c, durationMs: DURATION_MS }, mockPid, twin));
         }
         result.cells[k] = merge(parts.get(variant) ?? []);
