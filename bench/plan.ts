@@ -36,6 +36,12 @@ export const STREAM_CONCURRENCY = [1, 16];
 // largest: one late wake-up of the VM moved it by a millisecond. 12 s gives about 520 (c=16 gets some
 // 1,600 in 3 s). With 20 s (about 870), Tailgate's p99 matched the bare pass-through's within 0.1 ms.
 export const STREAM_C1_DURATION_MS = Number(process.env.BENCH_STREAM_C1_DURATION_MS ?? 4 * DURATION_MS);
+// The c=64 JSON cells give the headline ratios (share of bare, multiple of Portkey), so they go there and
+// back this many times, with turns as short as everywhere else. Portkey alone at c=64 served 835–1,831 req/s
+// in fourteen 1.5 s windows in a row, and with one round its column moved by 22% (openai) and 49%
+// (anthropic) between two runs. Longer turns instead (6 s) left it at 754 against 1,601 in one run: the
+// longer a turn, the more the VM's speed differs between the targets' turns, which the short turns are for.
+export const JSON_C64_ROUNDS = Number(process.env.BENCH_JSON_C64_ROUNDS ?? 4);
 export const STREAM_DELTAS = 20; // per SSE stream in the streaming cells, 1 ms apart
 export const CHECK_CHUNKS = 1000; // the no-buffering check, 1 ms apart
 export const NOISY = 15; // % of a core used by processes outside the benchmark during a cell

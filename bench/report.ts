@@ -1,6 +1,6 @@
 // The side-by-side table printed by `npm run bench`, and the derived headline numbers.
 import type { CellResult } from './load.ts';
-import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_CONCURRENCY, STREAM_C1_DURATION_MS, MAIN_TARGETS, NOISY, RECORDING_P99_BAR, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, TARGET_WARMUP_MS, VARIANT_CONCURRENCY, WARMUP_MS, WHOIS_P50_BAR, key, type Api, type CellKey, type CellOutcome, type TargetResult } from './plan.ts';
+import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_C64_ROUNDS, JSON_CONCURRENCY, STREAM_C1_DURATION_MS, MAIN_TARGETS, NOISY, RECORDING_P99_BAR, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, TARGET_WARMUP_MS, VARIANT_CONCURRENCY, WARMUP_MS, WHOIS_P50_BAR, key, type Api, type CellKey, type CellOutcome, type TargetResult } from './plan.ts';
 const isRes = (o: CellOutcome | undefined): o is CellResult => !!o && !('skipped' in o);
 const f2 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
 const fint = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -243,7 +243,7 @@ export function render(results: Record<string, TargetResult>, meta: Record<strin
   line(`Tailgate bench · ${meta.date} · ${meta.elapsed}`);
   line(`node ${meta.node} · ${meta.cpu} × ${meta.cores} · ${meta.platform}`);
   line(String(meta.pinning));
-  line(`per process: ${TARGET_WARMUP_MS / 1000} s of JSON and ${TARGET_WARMUP_MS / 2000} s of streams per API at c=16 first, unmeasured; per cell: ${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s measured (streams at c=1: ${STREAM_C1_DURATION_MS / 1000} s); closed loop, one keep-alive connection per client; fixed bodies`);
+  line(`per process: ${TARGET_WARMUP_MS / 1000} s of JSON and ${TARGET_WARMUP_MS / 2000} s of streams per API at c=16 first, unmeasured; per cell: ${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s measured (JSON at c=64: ${JSON_C64_ROUNDS}× as long, in as many rounds of turns; streams at c=1: ${STREAM_C1_DURATION_MS / 1000} s); closed loop, one keep-alive connection per client; fixed bodies`);
   line(`side by side: the targets run at once and take turns within each cell (${MAIN_TARGETS.join(' · ')}, then back), each turn half the cell's warm-up and measured time`);
   line();
   for (const n of names) {

@@ -3,6 +3,7 @@
 //
 // Environment knobs (defaults are what the published numbers use; change them and runs stop comparing):
 //   BENCH_WARMUP_MS=1000 BENCH_DURATION_MS=3000   per cell
+//   BENCH_JSON_C64_ROUNDS=4                        turns there and back in the c=64 JSON cells (plan.ts)
 //   BENCH_TARGET_WARMUP_MS=3000                    per process and API before its first cell (plan.ts)
 //   BENCH_TARGETS=direct,bare,tailgate,portkey     subset / order
 //   BENCH_NO_INSTALL=1                             never run `npm ci` in bench/peers
@@ -24,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { Cell, CellResult, Mode } from './load.ts';
 import { startFakeTailscaled, userNode } from '../test/identity/fake-tailscaled.ts';
-import { APIS, CHECK_CHUNKS, DURATION_MS, STREAM_C1_DURATION_MS, TARGET_WARMUP_MS, JSON_CONCURRENCY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, VARIANT_ROUNDS, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
+import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_C64_ROUNDS, STREAM_C1_DURATION_MS, TARGET_WARMUP_MS, JSON_CONCURRENCY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, VARIANT_ROUNDS, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
 import { derive, deriveVariants, render } from './report.ts';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -549,8 +550,10 @@ async function benchSideBySide(defs: Target[], mock: string, mockPid: number): P
       if (why) t.result.cells[k] = { skipped: `preflight failed: ${why}` };
       else ready.push(t);
     }
-    const turns = mode === 'chunks' ? ready : [...ready, ...[...ready].reverse()];
-    process.stderr.write(`  ${k}: ${turns.map((t) => t.def.name).join(' · ')}\n`);
+    const there = [...ready, ...[...ready].reverse()];
+    const rounds = mode === 'json' && c === 64 ? JSON_C64_ROUNDS : 1;
+    const turns = mode === 'chunks' ? ready : Array.from({ length: rounds }, () => there).flat();
+    process.stderr.write(`  ${k}: ${(mode === 'chunks' ? ready : there).map((t) => t.def.name).join(' · ')}${rounds > 1 ? `, ${rounds} times` : ''}\n`);
     const parts = new Map<Live, CellResult[]>(ready.map((t) => [t, []]));
     const durationMs = mode === 'stream' && c === 1 ? STREAM_C1_DURATION_MS : DURATION_MS;
     for (const t of turns) {
@@ -625,7 +628,7 @@ async function main(): Promise<void> {
     cores: os.cpus().length,
     platform: `${os.platform()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
     pinning: pinning.why,
-    settings: { targetWarmupMs: TARGET_WARMUP_MS, warmupMs: WARMUP_MS, durationMs: DURATION_MS, streamC1DurationMs: STREAM_C1_DURATION_MS, jsonConcurrency: JSON_CONCURRENCY, streamConcurrency: STREAM_CONCURRENCY, streamDeltas: STREAM_DELTAS, checkChunks: CHECK_CHUNKS, targets: TARGETS },
+    settings: { targetWarmupMs: TARGET_WARMUP_MS, warmupMs: WARMUP_MS, durationMs: DURATION_MS, jsonC64Rounds: JSON_C64_ROUNDS, streamC1DurationMs: STREAM_C1_DURATION_MS, jsonConcurrency: JSON_CONCURRENCY, streamConcurrency: STREAM_CONCURRENCY, streamDeltas: STREAM_DELTAS, checkChunks: CHECK_CHUNKS, targets: TARGETS },
     bodies: Object.fromEntries(APIS.flatMap((api) => (['json', 'stream', 'chunks'] as Mode[]).map((m) => [`${m} ${api}`, body(api, m)]))),
   };
   process.stderr.write(`bench: ${TARGETS.join(', ')} · ${pinning.why}\n`);
