@@ -550,10 +550,10 @@ async function benchSideBySide(defs: Target[], mock: string, mockPid: number): P
       if (why) t.result.cells[k] = { skipped: `preflight failed: ${why}` };
       else ready.push(t);
     }
-    const there = [...ready, ...[...ready].reverse()];
+    const order = mode === 'chunks' ? ready : [...ready, ...[...ready].reverse()];
     const rounds = mode === 'json' && c === 64 ? JSON_C64_ROUNDS : 1;
-    const turns = mode === 'chunks' ? ready : Array.from({ length: rounds }, () => there).flat();
-    process.stderr.write(`  ${k}: ${(mode === 'chunks' ? ready : there).map((t) => t.def.name).join(' · ')}${rounds > 1 ? `, ${rounds} times` : ''}\n`);
+    const turns = Array.from({ length: rounds }, () => order).flat();
+    process.stderr.write(`  ${k}: ${order.map((t) => t.def.name).join(' · ')}${rounds > 1 ? `, ${rounds} times` : ''}\n`);
     const parts = new Map<Live, CellResult[]>(ready.map((t) => [t, []]));
     const durationMs = mode === 'stream' && c === 1 ? STREAM_C1_DURATION_MS : DURATION_MS;
     for (const t of turns) {
