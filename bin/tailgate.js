@@ -17,13 +17,15 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // - gc() for the store's thread, which collects at most once a second after it compressed captures: Node
 //   frees a compression's native memory only then (journal-frame.ts); 20 s of streamed calls at c=16
 //   peaked at 189–204 MB instead of 218–222 MB.
-// And one for glibc's malloc: it serves a block above a threshold with a mapping of its own, returned to
-// the system when freed, but raises the threshold to each such block freed (up to 32 MB). From then on
-// large blocks such as the store thread's 1 MiB journal reads come from heaps that keep the memory.
-// Pinned, it stays where it is set. 32 KB is V8's largest zone segment, the unit its optimizing
-// compiler threads allocate in (up to 8 MB per job): below it their arenas kept 10–17 MB that was
-// under 1 MB in use. At 32 KB the bench load peaked 135 MB instead of 150–153 MB (128 KB), for some 300
-// mmap calls a second at c=64 and the same CPU time per call (tailgate-ab B/A 0.98–1.06).
+// And two for glibc's malloc, which serves a block above its mmap threshold with a mapping of its own:
+// - The threshold is pinned at 4 MB. glibc otherwise raises it to each such block freed; pinned at
+//   32 KB (V8's zone segment, the unit of its optimizing compiler), every compile, socket buffer and
+//   journal read was mapped and unmapped, and each munmap flushes the TLB, which this VM makes dear:
+//   V8's worker threads spent as much time in the kernel as in V8. Interleaved runs at c=64 took
+//   15-18% less CPU per call with 4 MB (scratch A/B of per-thread CPU, B/A 0.82-0.85; A/A 1.09).
+// - One arena (MALLOC_ARENA_MAX=1) instead of one per thread that mallocs: a thread's arena keeps
+//   what it once held (the compiler threads' 10-17 MB for under 1 MB in use), a shared one reuses it.
+//   The threads share one core under load, so they seldom wait for its lock.
 // All are taken only at start, so `tailgate serve` starts Node again with them (the short commands do
 // not bother): execve keeps the process id and makes no second process. A setting given in
 // NODE_OPTIONS, on the command line or in the environment wins.
@@ -33,7 +35,7 @@ const missing = heapFlags.filter((flag) => !nodeOptions.includes(flag.split('=')
 const serving = typeof process.execve === 'function' && process.argv.slice(2).includes('serve');
 /** Starts this same command again in this process, with `flags` before the ones it has. */
 const restart = (flags, env) => process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], env);
-if (serving && missing.length > 0) restart(missing, { MALLOC_MMAP_THRESHOLD_: '32768', ...process.env });
+if (serving && missing.length > 0) restart(missing, { MALLOC_MMAP_THRESHOLD_: '4194304', MALLOC_ARENA_MAX: '1', ...process.env });
 
 // Type stripping parses every .ts file with swc built to WebAssembly (amaro), about 20 MB in each thread
 // that loads TypeScript. Node's compile cache keeps the stripped output too, so from the second start
