@@ -145,3 +145,33 @@ test('tailgate serve on an empty compile cache (the first start after an install
   // Type stripping's parser, loaded on a cache miss, used to stay for the process's life: 22 MB more here.
   assert.ok(first <= second + 8, `first start ${first.toFixed(1)} MB, second ${second.toFixed(1)} MB`);
 });
+
+/** NUL-separated entries of a /proc file (a process's command line or environment). */
+async function procEntries(pid: number, file: 'cmdline' | 'environ'): Promise<string[]> {
+  return (await readFile(`/proc/${pid}/${file}`, 'utf8')).split('\0');
+}
+
+test('tailgate serve runs with its heap and malloc settings, and the operator\'s own win', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+  const dir = await tempDir();
+  const path = join(dir, 'tailgate.json');
+  await writeFile(path, JSON.stringify({ providers: { local: provider(['m']) }, grants: [grant], data_dir: join(dir, 'data') }));
+  // bin/tailgate.js starts Node again (execve, same pid) with these; a 32 KB mmap threshold cost 15–18% CPU per call.
+  const defaults = await serve(['--config', path], { env: { LOCAL_KEY: 'k' } });
+  try {
+    const args = await procEntries(defaults.child.pid!, 'cmdline');
+    for (const flag of ['--max-semi-space-size=4', '--heap-growing-percent=50', '--expose-gc']) assert.ok(args.includes(flag), `${flag} in ${args.join(' ')}`);
+    const env = await procEntries(defaults.child.pid!, 'environ');
+    assert.ok(env.includes('MALLOC_MMAP_THRESHOLD_=4194304'), env.join(' '));
+    assert.ok(env.includes('MALLOC_ARENA_MAX=1'), env.join(' '));
+  } finally {
+    await defaults.stop();
+  }
+  const tuned = await serve(['--config', path], { env: { LOCAL_KEY: 'k', MALLOC_ARENA_MAX: '2' } });
+  try {
+    const env = await procEntries(tuned.child.pid!, 'environ');
+    assert.ok(env.includes('MALLOC_ARENA_MAX=2') && !env.includes('MALLOC_ARENA_MAX=1'), env.join(' '));
+    assert.ok(env.includes('MALLOC_MMAP_THRESHOLD_=4194304'), env.join(' '));
+  } finally {
+    await tuned.stop();
+  }
+});
