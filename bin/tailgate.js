@@ -21,8 +21,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // - The threshold is pinned at 4 MB. glibc otherwise raises it to each such block freed; pinned at
 //   32 KB (V8's zone segment, the unit of its optimizing compiler), every compile, socket buffer and
 //   journal read was mapped and unmapped, and each munmap flushes the TLB, which this VM makes dear:
-//   V8's worker threads spent as much time in the kernel as in V8. Interleaved runs at c=64 took
-//   15-18% less CPU per call with 4 MB (scratch A/B of per-thread CPU, B/A 0.82-0.85; A/A 1.09).
+//   V8's worker threads spent 0.6-1.2 times as much time in the kernel as in V8 (8 s runs at c=64).
+//   Interleaved runs at c=64 took 15-18% less CPU per call with 4 MB (scratch A/B of per-thread CPU,
+//   B/A 0.82-0.85; A/A 1.09).
 // - One arena (MALLOC_ARENA_MAX=1) instead of one per thread that mallocs: a thread's arena keeps
 //   what it once held (the compiler threads' 10-17 MB for under 1 MB in use), a shared one reuses it.
 //   The threads share one core under load, so they seldom wait for its lock.
