@@ -1,7 +1,8 @@
 // A fake Google: an OAuth token endpoint that verifies each JWT-bearer assertion's RS256 signature
 // against the service account's public key (a key pair made for the test, never a real key), and
 // a Vertex AI front end that accepts only the tokens it issued (or an Express API key) and answers
-// GenerateContent and rawPredict from the dialect fixtures (providers.md §1.6).
+// GenerateContent, rawPredict and the OpenAI-compatible Chat Completions from the dialect fixtures
+// (providers.md §1.6).
 import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { fixture } from '../fake-upstream/fake-upstream.ts';
 import { json, startFakeCloud, type CloudRequest, type FakeReply } from './fake-cloud.ts';
@@ -86,7 +87,9 @@ export async function startFakeVertex(options: { expressKeys?: string[]; email?:
       tokensIssued.push(token);
       return json(200, { access_token: token, expires_in: settings.expiresIn, token_type: 'Bearer' }, date);
     }
-    const m = /^\/v1\/(?:projects\/([^/]+)\/locations\/([^/]+)\/)?publishers\/(google|anthropic)\/models\/([^/:]+):([A-Za-z]+)$/.exec(path);
+    const m =
+      /^\/v1\/(?:projects\/([^/]+)\/locations\/([^/]+)\/)?publishers\/(google|anthropic)\/models\/([^/:]+):([A-Za-z]+)$/.exec(path) ??
+      /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/endpoints\/(openapi)\/(chat)\/(completions)$/.exec(path);
     if (!m) return json(404, { error: { code: 404, message: `no route ${path}`, status: 'NOT_FOUND' } });
     const authorization = String(request.headers.authorization ?? '');
     const apiKey = request.headers['x-goog-api-key'] as string | undefined;
@@ -95,12 +98,18 @@ export async function startFakeVertex(options: { expressKeys?: string[]; email?:
       unauthorized++;
       return unauthenticated();
     }
-    const [, project, region, publisher, model, method] = m;
+    const [, project, region, publisher, pathModel, method] = m;
+    // The OpenAI-compatible endpoint names the model in the body, by publisher.
+    const openapi = publisher === 'openapi';
+    const body = (request.json ?? {}) as { stream?: boolean; anthropic_version?: string; model?: string };
+    const model = openapi ? String(body.model ?? '') : pathModel;
     requests.push({ ...request, publisher, project, region, model: decodeURIComponent(model), method, token, apiKey });
     if (project !== undefined && (project !== PROJECT || region !== REGION)) {
       return json(403, { error: { code: 403, message: `Permission denied on resource project ${project}.`, status: 'PERMISSION_DENIED' } });
     }
-    if (model.startsWith('quota')) return json(429, { error: { code: 429, message: 'Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute_per_project_per_base_model.', status: 'RESOURCE_EXHAUSTED' } }, { 'retry-after': '30' });
+    if (openapi && !model.startsWith('google/')) return json(400, [{ error: { code: 400, message: `Model ${model} is not supported: expected a publisher model such as google/gemini-2.5-flash.`, status: 'INVALID_ARGUMENT' } }]);
+    if (model.replace(/^google\//, '').startsWith('quota')) return json(429, { error: { code: 429, message: 'Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute_per_project_per_base_model.', status: 'RESOURCE_EXHAUSTED' } }, { 'retry-after': '30' });
+    if (openapi) return fixture('openai-chat', body.stream ? 'text.sse' : 'text.json').reply();
     if (publisher === 'google') {
       if (method === 'countTokens') return json(200, { totalTokens: 9 });
       const stream = method === 'streamGenerateContent';
@@ -108,7 +117,6 @@ export async function startFakeVertex(options: { expressKeys?: string[]; email?:
       return fixture('gemini', sse ? 'text.sse' : stream ? 'text.json-array' : 'text.json').reply();
     }
     if (method === 'rawPredict' && model === 'count-tokens') return json(200, { input_tokens: 21 });
-    const body = (request.json ?? {}) as { stream?: boolean; anthropic_version?: string; model?: string };
     // Anthropic's Vertex SDK moves its own version header into the body; the gateway writes vertex-2023-10-16.
     if (typeof body.anthropic_version !== 'string') return json(400, { type: 'error', error: { type: 'invalid_request_error', message: 'anthropic_version: Field required' } });
     if (body.model !== undefined) return json(400, { type: 'error', error: { type: 'invalid_request_error', message: 'model: Extra inputs are not permitted' } });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import AnthropicVertex from '@anthropic-ai/vertex-sdk';
 import { GoogleGenAI } from '@google/genai';
+import OpenAI from 'openai';
 import type { StartedGateway } from '../../src/server.ts';
 import { fixture } from '../fake-upstream/fake-upstream.ts';
 import { lastCall, post, recorded, startCloudGateway } from './cloud-harness.ts';
@@ -23,7 +24,7 @@ function vertexProvider(fake: FakeVertex, extra: object = {}) {
     baseurl: fake.url,
     apikey: `keyfile::${Buffer.from(JSON.stringify(fake.keyFile)).toString('base64')}`,
     models: ['gemini-2.5-flash', 'gemini-2.5-pro', CLAUDE, 'quota-model'],
-    compatibility: { google_generate_content: true, google_raw_predict: true },
+    compatibility: { google_generate_content: true, google_raw_predict: true, openai_chat: true },
     vertex: { region: REGION },
     ...extra,
   };
@@ -112,6 +113,35 @@ describe('Vertex AI with a service-account key', () => {
     const calls = (await recorded(gateway, seen + 2)).slice(seen);
     assert.ok(calls.every((c) => c.outcome === 'ok' && (c.costUsd ?? 0) > 0), JSON.stringify(calls.map((c) => [c.path, c.outcome])));
     assert.match(calls[0].path, /^\/v1beta1\/projects\//);
+  });
+
+  test('OpenAI Chat Completions callers reach Vertex\'s OpenAI-compatible endpoint, the model named by publisher; answers pass through byte for byte and are metered', async () => {
+    const seen = gateway.calls.length;
+    const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'placeholder' });
+    const completion = await client.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(completion.choices[0].message.content, (JSON.parse(fixture('openai-chat', 'text.json').text) as OpenAI.ChatCompletion).choices[0].message.content);
+    const request = fake.requests.at(-1)!;
+    assert.deepEqual([request.publisher, request.project, request.region, request.model], ['openapi', PROJECT, REGION, 'google/gemini-2.5-flash']);
+    assert.equal(request.token, fake.tokensIssued.at(-1));
+
+    const sse = fixture('openai-chat', 'text.sse');
+    const response = await post(`${gateway.url}/v1/chat/completions`, { model: 'gemini-2.5-flash', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }, { authorization: 'Bearer placeholder' });
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), sse.text);
+
+    const calls = (await recorded(gateway, seen + 2)).slice(seen);
+    assert.deepEqual(calls.map((c) => [c.provider, c.endpoint, c.outcome, c.upstreamModel]), [['vertex', 'openai-chat', 'ok', 'gemini-2.5-flash'], ['vertex', 'openai-chat', 'ok', 'gemini-2.5-flash']]);
+    assert.deepEqual(calls[0].usage, fixture('openai-chat', 'text.json').expected.usage);
+    assert.deepEqual(calls[1].usage, sse.expected.usage);
+    assert.ok(calls.every((c) => (c.costUsd ?? 0) > 0), 'priced at Vertex\'s rates');
+
+    // Vertex refuses in Google's shape; an OpenAI caller reads it in OpenAI's.
+    const quota = await post(`${gateway.url}/v1/chat/completions`, { model: 'quota-model', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(quota.status, 429);
+    assert.equal(quota.headers.get('retry-after'), '30');
+    const error = (await quota.json()) as { error: { type: string; message: string } };
+    assert.equal(error.error.type, 'rate_limit_error');
+    assert.match(error.error.message, /Quota exceeded/);
   });
 
   test('quota errors keep their status, shape and retry-after', async () => {

@@ -2,6 +2,7 @@ import type { ProviderConfig } from '../../config/config.ts';
 import type { ResponseHeaders } from '../../dialects/dialect.ts';
 import { GatewayError } from '../../dialects/gateway-error.ts';
 import { setKeyHeader, upstreamHeaders, usesProviderCredential } from '../../proxy/headers.ts';
+import { setProperty } from '../../proxy/json-edit.ts';
 import type { ProviderAdapter, ResponsePlan, UpstreamCall, UpstreamRequest } from '../adapter.ts';
 import { cloudMessagesBody } from '../claude-body.ts';
 import type { ProviderRuntime } from '../registry.ts';
@@ -15,7 +16,8 @@ import { createTokenSource, type TokenSource } from './token.ts';
 // `_aperture_auto_vertex_project_id_`/`_region_`). Auth is an OAuth token from a service-account key
 // (`apikey: "keyfile::…"` or `vertex.keyfile`), or a Vertex Express API key (`x-goog-api-key`).
 // Gemini API callers (`/v1beta/models/…`) and Anthropic Messages callers are served too: the
-// bodies are the same, only the URL (and for Claude the body's `anthropic_version`) differ.
+// bodies are the same, only the URL (and for Claude the body's `anthropic_version`) differ. OpenAI
+// Chat Completions callers (`openai_chat`) reach Vertex's OpenAI-compatible endpoint.
 
 /** Vertex's body field for Anthropic's API version. */
 const anthropicVersion = 'vertex-2023-10-16';
@@ -79,6 +81,12 @@ export function createVertexAdapter(provider: ProviderConfig, runtime: ProviderR
         // Claude on Vertex keeps `stream` in the body and streams plain Anthropic SSE: no re-framing.
         const body = cloudMessagesBody(call.text, call.json, { version: anthropicVersion, dropStream: false });
         return { path: `publishers/anthropic/models/${model}:${call.stream ? 'streamRawPredict' : 'rawPredict'}`, body, response: { mapError } };
+      }
+      case 'openai-chat': {
+        // Vertex's OpenAI-compatible Chat Completions: one path for every model, which the body names
+        // by publisher (`google/gemini-2.5-flash`). The answer is OpenAI's shape; errors come in Google's.
+        const upstream = call.route.upstreamModel.includes('/') ? call.route.upstreamModel : `google/${call.route.upstreamModel}`;
+        return { path: 'endpoints/openapi/chat/completions', body: Buffer.from(setProperty(call.body.toString('utf8'), ['model'], upstream)), response: { mapError } };
       }
       case 'anthropic-count-tokens': {
         // The model stays in the body here (Anthropic's Vertex SDK does the same).
