@@ -5,18 +5,20 @@ import type { Config } from './config/config.ts';
 import { defaultConfigDocument, loadConfigFile, loadConfigObject, type Environment } from './config/load.ts';
 import type { Dialect } from './dialects/dialect.ts';
 import { GatewayError } from './dialects/gateway-error.ts';
+import { bedrockDialect } from './dialects/bedrock/errors.ts';
 import { geminiDialect } from './dialects/gemini/index.ts';
 import { openaiDialect } from './dialects/openai-chat/index.ts';
 import { handleCall, type CallDeps } from './proxy/handle-call.ts';
 import { matchIngress } from './proxy/endpoints.ts';
 import { Agent } from './proxy/upstream-agent.ts';
 import { serveH2c } from './proxy/h2c.ts';
+import { listInferenceProfiles } from './proxy/list-inference-profiles.ts';
 import { listModels } from './proxy/list-models.ts';
 import { sendError } from './proxy/send-error.ts';
 import type { CallRecord } from './recording/call-record.ts';
 import type { Recorder } from './recording/recorder.ts';
 import { MemoryRecorder } from './recording/memory-recorder.ts';
-import { buildPricedCatalog, type Catalog } from './routing/catalog.ts';
+import { buildPricedCatalog, type Catalog, type CatalogEntry } from './routing/catalog.ts';
 import { createAdapters, createProviderRuntime, type ProviderRuntime } from './providers/registry.ts';
 import { createLogger } from './logger.ts';
 import { createServer } from './node-http.ts';
@@ -64,8 +66,12 @@ function newRecord(request: IncomingMessage): CallRecord {
 
 /** Unknown paths answer in the dialect the path looks like. */
 function dialectForPath(path: string): Dialect {
-  return path.startsWith('/v1beta/') ? geminiDialect : openaiDialect;
+  if (path.startsWith('/v1beta/')) return geminiDialect;
+  return path.startsWith('/bedrock/') || isInferenceProfiles(path) ? bedrockDialect : openaiDialect;
 }
+
+/** Bedrock's ListInferenceProfiles, under the Bedrock base URL Claude Code is given (or the gateway's own). */
+const isInferenceProfiles = (path: string) => path === '/bedrock/inference-profiles' || path === '/inference-profiles';
 
 /** Everything derived from one config; rebuilt whole on reload (provider caches live in `runtime`). */
 function derive(config: Config, runtime: ProviderRuntime, catalog: Catalog) {
@@ -135,9 +141,11 @@ export async function createGateway(initial: Config, recorder: Recorder, store?:
       if (!access.readMetrics) return sendError(response, dialect, new GatewayError('permission', 'access denied: /metrics needs the read_metrics grant'), requestId);
       return sendMetrics(response, control.recordingStats?.(), requestId);
     }
-    if (path === '/v1/models') return listModels(response, current.catalog, requestId, (entry) => mayUseModel(access, entry.provider.id, entry.model));
+    const allowed = (entry: CatalogEntry) => mayUseModel(access, entry.provider.id, entry.model);
+    if (path === '/v1/models') return listModels(response, current.catalog, requestId, allowed);
     try {
       const url = new URL(request.url ?? '/', 'http://gateway');
+      if (isInferenceProfiles(path)) return listInferenceProfiles(response, current.catalog.entries.filter(allowed), url.searchParams, requestId);
       // The web UI's API (config editing, providers, access check, chart series): src/admin/admin-api.ts.
       const adminContext = { identity: resolution.identity, access, config: current.config, catalog: current.catalog, store, editor, requestId, now: Date.now() };
       if (await handleAdminApi(request, response, path, url.searchParams, adminContext)) return;
@@ -171,7 +179,7 @@ export async function createGateway(initial: Config, recorder: Recorder, store?:
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
-    if ((request.method === 'GET' && (path === '/v1/models' || path === '/metrics')) || path.startsWith('/api/')) {
+    if ((request.method === 'GET' && (path === '/v1/models' || path === '/metrics' || isInferenceProfiles(path))) || path.startsWith('/api/')) {
       void handleRead(request, response, path, current, requestId);
       return;
     }

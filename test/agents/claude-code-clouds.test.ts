@@ -15,6 +15,11 @@ import { TEST_TIMEOUT_MS, agentEnv, claudeCommand, runAgent, waitForCalls, type 
 const BEDROCK_MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const VERTEX_MODEL = 'claude-sonnet-4-5@20250929';
 const secret = 'claude-code-bedrock-secret';
+// Global cross-region profiles of the Claude families this Claude Code knows (its built-in ids are `us.` ones).
+const GLOBAL_PROFILES = [
+  'claude-haiku-4-5-20251001-v1:0', 'claude-sonnet-4-5-20250929-v1:0', 'claude-sonnet-4-6', 'claude-sonnet-5', 'claude-sonnet-5-5',
+  'claude-opus-4-5-20251101-v1:0', 'claude-opus-4-6-v1', 'claude-opus-4-7', 'claude-opus-4-8', 'claude-opus-5', 'claude-opus-5-5', 'claude-haiku-5-5',
+].map((id) => `global.anthropic.${id}`);
 
 function describeRun(run: AgentRun, requests: { method: string; path: string }[], gateway: StartedGateway): string {
   return [
@@ -57,6 +62,12 @@ describe('Claude Code in its cloud modes through the gateway', { timeout: 4 * TE
           bedrock: {
             baseurl: bedrock.url,
             models: [BEDROCK_MODEL],
+            compatibility: { bedrock_model_invoke: true, bedrock_converse: true },
+            bedrock: { region: 'us-east-1', access_key_id: 'AKIDCLAUDECODE', secret_access_key: secret },
+          },
+          'bedrock-global': {
+            baseurl: bedrock.url,
+            models: GLOBAL_PROFILES,
             compatibility: { bedrock_model_invoke: true, bedrock_converse: true },
             bedrock: { region: 'us-east-1', access_key_id: 'AKIDCLAUDECODE', secret_access_key: secret },
           },
@@ -117,6 +128,26 @@ describe('Claude Code in its cloud modes through the gateway', { timeout: 4 * TE
     assert.match(call.userAgent ?? '', /claude-cli\//);
     assert.ok((call.usage.inputTokens ?? 0) > 0 && (call.usage.outputTokens ?? 0) > 0, JSON.stringify(call.usage));
     assert.ok((call.costUsd ?? 0) > 0, `cost ${call.costUsd}`);
+  });
+
+  test('with no model set, Claude Code picks its models from the profiles the gateway lists (ListInferenceProfiles), not its built-in `us.` ids', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const before = bedrock.requests.length;
+    const run = await runAgent(claudeCommand(), ['-p', 'say hi'], {
+      cwd: workdir,
+      env: claudeCloudEnv(home, {
+        CLAUDE_CODE_USE_BEDROCK: '1',
+        CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1',
+        ANTHROPIC_BEDROCK_BASE_URL: `${gateway.url}/bedrock`,
+        AWS_REGION: 'us-east-1',
+      }),
+    });
+    const requests = bedrock.requests.slice(before);
+    const why = describeRun(run, requests, gateway);
+    assert.equal(run.code, 0, why);
+    assert.ok(run.stdout.includes('Hello from Bedrock.'), why);
+    const invoked = requests.filter((r) => r.operation === 'invoke-with-response-stream');
+    assert.ok(invoked.length >= 1, why);
+    assert.ok(invoked.every((r) => GLOBAL_PROFILES.includes(r.modelId)), why);
   });
 
   test('plain ANTHROPIC_BASE_URL, served by Claude on Bedrock: no cloud setup on the client', { timeout: TEST_TIMEOUT_MS }, async () => {

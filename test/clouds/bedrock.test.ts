@@ -39,6 +39,18 @@ describe('Bedrock runtime API through the gateway', () => {
     await fake?.close();
   });
 
+  test('ListInferenceProfiles lists the cross-region profiles the gateway serves, under /bedrock and at the root', async () => {
+    for (const prefix of ['/bedrock', '']) {
+      const listed = await fetch(`${gateway.url}${prefix}/inference-profiles?typeEquals=SYSTEM_DEFINED`);
+      assert.equal(listed.status, 200);
+      const { inferenceProfileSummaries } = (await listed.json()) as { inferenceProfileSummaries: { inferenceProfileId: string; status: string; type: string }[] };
+      // Foundation-model ids (SONNET, Llama, Nova) are not profiles.
+      assert.deepEqual(inferenceProfileSummaries.map((p) => [p.inferenceProfileId, p.status, p.type]), [[HAIKU, 'ACTIVE', 'SYSTEM_DEFINED']]);
+    }
+    const application = await fetch(`${gateway.url}/bedrock/inference-profiles?typeEquals=APPLICATION`);
+    assert.deepEqual(await application.json(), { inferenceProfileSummaries: [] });
+  });
+
   test('InvokeModel: signed with the gateway\'s keys on the percent-encoded path, metered and priced', async () => {
     const seen = gateway.calls.length;
     const response = await post(path(SONNET, 'invoke'), invokeBody, {
