@@ -39,6 +39,19 @@ export type AzureSettings = {
   /** `deployments`: `/openai/deployments/{deployment}/…?api-version=`; `v1`: `/openai/v1/…`. */
   readonly api: 'deployments' | 'v1';
   readonly apiVersion: string;
+  /** Microsoft Entra ID instead of a key: an app registration's client credentials. */
+  readonly entra?: EntraSettings;
+};
+
+/** `providers.<id>.azure.entra`: the OAuth client-credentials grant at `{authority}/{tenant}/oauth2/v2.0/token`. */
+export type EntraSettings = {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Default `https://login.microsoftonline.com`; sovereign clouds have their own. */
+  readonly authority: string;
+  /** Default `https://cognitiveservices.azure.com/.default`. */
+  readonly scope: string;
 };
 export type AuthMode = 'override' | 'passthrough' | 'none';
 

@@ -1,5 +1,5 @@
 import type { CompatFlag } from '../dialects/dialect.ts';
-import { providerTypes, type AzureSettings, type BedrockSettings, type ProviderType, type VertexSettings } from './config.ts';
+import { providerTypes, type AzureSettings, type BedrockSettings, type EntraSettings, type ProviderType, type VertexSettings } from './config.ts';
 import type { Problems } from './validate-identity.ts';
 
 // The cloud providers' own settings live under keys Aperture does not use: `type`, `bedrock`,
@@ -60,6 +60,28 @@ export type CloudSettings = {
   azure?: AzureSettings;
 };
 
+/** `azure.entra`: all three of tenant_id, client_id and client_secret, or the block is ignored (a warning). */
+function readEntra(value: unknown, path: string, id: string, problems: Problems): EntraSettings | undefined {
+  if (value === undefined) return undefined;
+  const raw = object(value);
+  if (!raw) {
+    problems.warn(`config key "${path.slice(0, -1)}" must be an object`);
+    return undefined;
+  }
+  const s = strings(raw, path, ['tenant_id', 'client_id', 'client_secret', 'authority', 'scope'], problems);
+  if (!s.tenant_id || !s.client_id || !s.client_secret) {
+    problems.warn(`provider ${id} needs azure.entra.tenant_id, client_id and client_secret; it is ignored`);
+    return undefined;
+  }
+  return {
+    tenantId: s.tenant_id,
+    clientId: s.client_id,
+    clientSecret: s.client_secret,
+    authority: (s.authority ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
+    scope: s.scope ?? 'https://cognitiveservices.azure.com/.default',
+  };
+}
+
 /** Reads the settings block of the provider's kind; a block for another kind is a warning. */
 export function readCloudSettings(object_: Json, type: ProviderType, id: string, problems: Problems): CloudSettings {
   const path = `providers.${id}.`;
@@ -90,7 +112,7 @@ export function readCloudSettings(object_: Json, type: ProviderType, id: string,
       return { upstreamModels: modelMap(raw.model_ids, `${path}vertex.model_ids`, problems), vertex: { project: s.project, region: s.region, keyfile: s.keyfile } };
     }
     case 'azure': {
-      const s = strings(raw, `${path}azure.`, ['api', 'api_version', 'deployments'], problems);
+      const s = strings(raw, `${path}azure.`, ['api', 'api_version', 'deployments', 'entra'], problems);
       let api = s.api;
       if (api !== undefined && api !== 'v1' && api !== 'deployments') {
         problems.warn(`provider ${id} has invalid azure.api: ${api} (v1 or deployments)`);
@@ -101,6 +123,7 @@ export function readCloudSettings(object_: Json, type: ProviderType, id: string,
       const azure: AzureSettings = {
         api: (api as AzureSettings['api'] | undefined) ?? (Object.keys(deployments).length > 0 || s.api_version ? 'deployments' : 'v1'),
         apiVersion: s.api_version ?? '2024-10-21',
+        entra: readEntra(raw.entra, `${path}azure.entra.`, id, problems),
       };
       return { upstreamModels: deployments, azure };
     }

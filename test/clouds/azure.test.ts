@@ -115,3 +115,79 @@ describe('Azure OpenAI through the gateway', () => {
     assert.match(((await response.json()) as { error: { message: string } }).error.message, /exceeded call rate limit/);
   });
 });
+
+describe('Azure OpenAI with Microsoft Entra ID instead of a key', () => {
+  const TENANT = '11111111-2222-3333-4444-555555555555';
+  const CLIENT_ID = 'tailgate-gateway-app';
+  const SECRET = 'entra-client-secret-never-leaves';
+  const issued = new Set<string>();
+  let exchanges = 0;
+  let fake: FakeCloud;
+  let gateway: StartedGateway;
+
+  // Entra's token endpoint (client-credentials grant) and a resource with key access switched off.
+  function cloud(request: CloudRequest) {
+    const url = new URL(request.path, 'http://x');
+    if (url.pathname === `/${TENANT}/oauth2/v2.0/token`) {
+      exchanges++;
+      const form = new URLSearchParams(request.body.toString('utf8'));
+      if (form.get('grant_type') !== 'client_credentials' || form.get('scope') !== 'https://cognitiveservices.azure.com/.default') return json(400, { error: 'invalid_request' });
+      if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== SECRET) {
+        return json(401, { error: 'invalid_client', error_description: `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${CLIENT_ID}'.` });
+      }
+      const token = `eyJ0eXAiOiJKV1Qi.entra-${exchanges}`;
+      issued.add(token);
+      return json(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
+    }
+    const authorization = String(request.headers.authorization ?? '');
+    if (request.headers['api-key'] !== undefined || !issued.has(authorization.slice('Bearer '.length))) {
+      return json(401, { error: { code: 'PermissionDenied', message: 'Principal does not have access to API/Operation.' } });
+    }
+    return fixture('openai-chat', 'text.json').reply();
+  }
+
+  const provider = (secret: string) => ({
+    type: 'azure',
+    baseurl: fake.url,
+    models: ['gpt-4.1'],
+    compatibility: { openai_chat: true },
+    azure: { api_version: '2024-10-21', deployments: { 'gpt-4.1': 'gpt41-prod' }, entra: { tenant_id: TENANT, client_id: CLIENT_ID, client_secret: secret, authority: fake.url } },
+  });
+
+  before(async () => {
+    fake = await startFakeCloud(cloud);
+    gateway = await startCloudGateway({ azure: provider(SECRET), 'azure-wrong-secret': { ...provider('not-the-secret'), models: ['gpt-4.1-other'] } });
+  });
+  after(async () => {
+    await gateway?.close();
+    await fake?.close();
+  });
+
+  test('the stock OpenAI SDK: a client-credentials token instead of api-key, cached across calls; a revoked token is replaced after one 401', async () => {
+    const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'placeholder', maxRetries: 0 });
+    const seen = gateway.calls.length;
+    for (let i = 0; i < 3; i++) {
+      const completion = await client.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'hi' }] });
+      assert.ok(completion.choices[0].message.content);
+    }
+    assert.equal(exchanges, 1, 'one token for three calls');
+    const sent = fake.requests.filter((r) => r.path.startsWith('/openai/'));
+    assert.ok(sent.every((r) => r.headers.authorization === 'Bearer eyJ0eXAiOiJKV1Qi.entra-1' && r.headers['api-key'] === undefined));
+
+    issued.clear(); // revoked: the next call meets a 401, gets a fresh token and is sent again
+    const again = await client.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'hi' }] });
+    assert.ok(again.choices[0].message.content);
+    assert.equal(exchanges, 2);
+    const calls = (await recorded(gateway, seen + 4)).slice(seen);
+    assert.ok(calls.every((c) => c.outcome === 'ok' && c.provider === 'azure' && (c.costUsd ?? 0) > 0), JSON.stringify(calls.map((c) => [c.outcome, c.status])));
+  });
+
+  test('a secret Entra refuses: a 502 in OpenAI\'s shape naming the provider, with no secret in it', async () => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4.1-other', messages: [{ role: 'user', content: 'hi' }] }) });
+    assert.equal(response.status, 502);
+    const text = await response.text();
+    const error = (JSON.parse(text) as { error: { type: string; message: string } }).error;
+    assert.match(error.message, /provider azure-wrong-secret could not get a Microsoft Entra token \(token endpoint answered 401 invalid_client\)/);
+    assert.ok(!text.includes('not-the-secret') && !text.includes(SECRET) && !text.includes(fake.url));
+  });
+});

@@ -1,12 +1,18 @@
+import { hash } from 'node:crypto';
 import type { ProviderConfig } from '../../config/config.ts';
+import type { ResponseHeaders } from '../../dialects/dialect.ts';
 import { GatewayError } from '../../dialects/gateway-error.ts';
-import { upstreamHeaders } from '../../proxy/headers.ts';
+import { upstreamHeaders, usesProviderCredential } from '../../proxy/headers.ts';
 import type { ProviderAdapter, UpstreamCall, UpstreamRequest } from '../adapter.ts';
+import type { CachedToken } from '../cached-token.ts';
+import type { ProviderRuntime } from '../registry.ts';
+import { createEntraTokenSource } from './entra-token.ts';
 
 // Azure OpenAI / Microsoft Foundry (providers.md §1.7): the OpenAI wire format behind its own URLs.
 // Classic deployment URLs name the deployment in the path and pin `api-version`; the v1 API
 // (`/openai/v1/…`) takes the deployment as the body's `model`. Either way the configured model maps
-// to a deployment (`azure.deployments`, the route's upstream model). The key goes in `api-key`.
+// to a deployment (`azure.deployments`, the route's upstream model). The key goes in `api-key`, or
+// with `azure.entra` an Entra ID token goes in `Authorization: Bearer` (entra-token.ts).
 const operations: Partial<Record<string, string>> = {
   'openai-chat': 'chat/completions',
   'openai-embeddings': 'embeddings',
@@ -18,22 +24,57 @@ function basePrefix(pathname: string): string {
   return pathname.replace(/\/+$/, '').replace(/\/openai(?:\/v1)?$/, '');
 }
 
-export function createAzureAdapter(provider: ProviderConfig): ProviderAdapter {
+export function createAzureAdapter(provider: ProviderConfig, runtime: ProviderRuntime): ProviderAdapter {
   const base = new URL(provider.baseurl);
   const prefix = basePrefix(base.pathname);
   const settings = provider.azure ?? { api: 'v1', apiVersion: '2024-10-21' };
   const version = encodeURIComponent(settings.apiVersion);
+  const entra = settings.entra;
+
+  // One token per credential and scope, shared by every provider (and config reload) using it; a
+  // changed secret is another credential (its digest, not the secret, is in the key).
+  const tokens = (): CachedToken | undefined => {
+    if (!entra) return undefined;
+    const key = `entra-token:${entra.authority}:${entra.tenantId}:${entra.clientId}:${hash('sha256', entra.clientSecret)}:${entra.scope}`;
+    let known = runtime.state.get(key) as CachedToken | undefined;
+    if (!known) runtime.state.set(key, (known = createEntraTokenSource(entra, { dispatcher: runtime.dispatcher })));
+    return known;
+  };
+
+  function target(call: UpstreamCall): string {
+    const operation = operations[call.endpoint.id];
+    if (!operation) throw new GatewayError('not_found', `model "${call.route.model}" is not served on ${call.path} by provider ${provider.id}`);
+    // The Responses API exists only as v1 on current resources; chat and embeddings follow `azure.api`.
+    return settings.api === 'deployments' && operation !== 'responses'
+      ? `${prefix}/openai/deployments/${encodeURIComponent(call.route.upstreamModel)}/${operation}?api-version=${version}`
+      : `${prefix}/openai/v1/${operation}`;
+  }
 
   return {
-    prepare(call: UpstreamCall): UpstreamRequest {
-      const operation = operations[call.endpoint.id];
-      if (!operation) throw new GatewayError('not_found', `model "${call.route.model}" is not served on ${call.path} by provider ${provider.id}`);
-      // The Responses API exists only as v1 on current resources; chat and embeddings follow `azure.api`.
-      const path =
-        settings.api === 'deployments' && operation !== 'responses'
-          ? `${prefix}/openai/deployments/${encodeURIComponent(call.route.upstreamModel)}/${operation}?api-version=${version}`
-          : `${prefix}/openai/v1/${operation}`;
-      return { origin: base.origin, path, headers: upstreamHeaders(call.rawHeaders, provider, call.body.length, call.grantHeaders), body: call.body };
+    prepare(call: UpstreamCall): UpstreamRequest | Promise<UpstreamRequest> {
+      const path = target(call);
+      const source = tokens();
+      if (!source) return { origin: base.origin, path, headers: upstreamHeaders(call.rawHeaders, provider, call.body.length, call.grantHeaders), body: call.body };
+      let credential = false;
+      const headers = upstreamHeaders(call.rawHeaders, provider, call.body.length, call.grantHeaders, (out, caller) => {
+        credential = usesProviderCredential(out, caller, provider);
+      });
+      if (!credential) return { origin: base.origin, path, headers, body: call.body };
+      return source.token().then(
+        (token) => ({ origin: base.origin, path, headers: { ...headers, authorization: `Bearer ${token}` }, body: call.body }),
+        (error: Error) => {
+          throw new GatewayError('upstream_unreachable', `provider ${provider.id} could not get a Microsoft Entra token (${error.message})`);
+        },
+      );
+    },
+
+    retry(status: number, _headers: ResponseHeaders, request: UpstreamRequest): boolean {
+      // A token revoked or expired early: drop it and fetch a fresh one, once.
+      const source = tokens();
+      const sent = request.headers.authorization;
+      if (status !== 401 || !source || typeof sent !== 'string') return false;
+      source.invalidate(sent.slice('Bearer '.length));
+      return true;
     },
   };
 }

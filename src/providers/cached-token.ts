@@ -1,0 +1,77 @@
+import type { Dispatcher } from 'undici';
+
+/**
+ * An OAuth access token kept for as long as it is good: refreshed `refreshMarginMs` before it
+ * expires (five minutes, google-auth-library's and MSAL's eager threshold), concurrent callers
+ * sharing one refresh in flight. A refresh that fails while the old token is still valid serves the
+ * old one and is tried again on the next call.
+ */
+export type CachedToken = {
+  /** A valid access token, from the cache when it has more than the refresh margin left. */
+  token(): Promise<string>;
+  /** Drops `token` if it is the cached one (the provider answered 401 with it). */
+  invalidate(token: string): void;
+};
+
+export function cachedToken(
+  fetchToken: () => Promise<{ token: string; expiresInSeconds: number }>,
+  options: { now?: () => number; refreshMarginMs?: number } = {},
+): CachedToken {
+  const now = options.now ?? Date.now;
+  const margin = options.refreshMarginMs ?? 5 * 60_000;
+  let cached: { token: string; expiresAt: number } | undefined;
+  let inflight: Promise<string> | undefined;
+
+  async function refresh(): Promise<string> {
+    const { token, expiresInSeconds } = await fetchToken();
+    cached = { token, expiresAt: now() + (Number.isFinite(expiresInSeconds) ? expiresInSeconds : 3600) * 1000 };
+    return token;
+  }
+
+  return {
+    token(): Promise<string> {
+      if (cached && cached.expiresAt - now() > margin) return Promise.resolve(cached.token);
+      inflight ??= refresh()
+        .catch((error: unknown) => {
+          if (cached && cached.expiresAt > now()) return cached.token;
+          throw error;
+        })
+        .finally(() => {
+          inflight = undefined;
+        });
+      return inflight;
+    },
+    invalidate(value: string): void {
+      if (cached?.token === value) cached = undefined;
+    },
+  };
+}
+
+/** `expires_in` of an OAuth token response, in seconds (some endpoints send it as a string). */
+export function expiresInOf(body: Record<string, unknown>): number {
+  return typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in ?? 3600);
+}
+
+export type TokenAnswer = { status: number; date?: string; body: Record<string, unknown> };
+
+/** POSTs an OAuth form to a token endpoint; the answer's status, `Date` and JSON body (empty when it is not JSON). */
+export async function postTokenForm(dispatcher: Dispatcher, url: URL, form: Record<string, string>, timeoutMs = 30_000): Promise<TokenAnswer> {
+  const response = await dispatcher.request({
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams(form).toString(),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const text = await response.body.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // an HTML error page: status alone
+  }
+  const date = response.headers.date;
+  return { status: response.statusCode, date: Array.isArray(date) ? date[0] : date, body };
+}
