@@ -47,6 +47,17 @@ export function cachedToken(
   };
 }
 
+/**
+ * A provider answered 401 to a request that carried `source`'s token (revoked, or expired early):
+ * drops that token, so the one retry the gateway makes fetches a fresh one.
+ */
+export function dropRefusedToken(source: CachedToken | undefined, status: number, request: { headers: Record<string, unknown> }): boolean {
+  const sent = request.headers.authorization;
+  if (status !== 401 || !source || typeof sent !== 'string') return false;
+  source.invalidate(sent.slice('Bearer '.length));
+  return true;
+}
+
 /** `expires_in` of an OAuth token response, in seconds (some endpoints send it as a string). */
 export function expiresInOf(body: Record<string, unknown>): number {
   return typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in ?? 3600);

@@ -9,8 +9,11 @@ import { createVertexAdapter } from './vertex/index.ts';
 /** What adapters share for the gateway's lifetime: the upstream pool, and caches that outlive a config reload. */
 export type ProviderRuntime = {
   readonly dispatcher: Dispatcher;
-  /** Long-lived state (tokens, credentials, clock offsets) keyed by what it depends on, not by config object. */
-  readonly state: Map<string, unknown>;
+  /**
+   * Long-lived state (tokens, credentials, clock offsets) keyed by what it depends on, not by config
+   * object: the one made for `key` before, else `create()`'s, kept from then on.
+   */
+  shared<T>(key: string, create: () => T): T;
 };
 
 /** One line per upstream kind: a new vendor that speaks a known dialect is a folder and a line here. */
@@ -27,5 +30,12 @@ export function createAdapters(providers: readonly ProviderConfig[], runtime: Pr
 }
 
 export function createProviderRuntime(dispatcher: Dispatcher): ProviderRuntime {
-  return { dispatcher, state: new Map() };
+  const state = new Map<string, unknown>();
+  return {
+    dispatcher,
+    shared<T>(key: string, create: () => T): T {
+      if (!state.has(key)) state.set(key, create());
+      return state.get(key) as T;
+    },
+  };
 }

@@ -4,7 +4,7 @@ import type { ResponseHeaders } from '../../dialects/dialect.ts';
 import { GatewayError } from '../../dialects/gateway-error.ts';
 import { upstreamHeaders, usesProviderCredential } from '../../proxy/headers.ts';
 import type { ProviderAdapter, UpstreamCall, UpstreamRequest } from '../adapter.ts';
-import type { CachedToken } from '../cached-token.ts';
+import { dropRefusedToken, type CachedToken } from '../cached-token.ts';
 import type { ProviderRuntime } from '../registry.ts';
 import { createEntraTokenSource } from './entra-token.ts';
 
@@ -36,9 +36,7 @@ export function createAzureAdapter(provider: ProviderConfig, runtime: ProviderRu
   const tokens = (): CachedToken | undefined => {
     if (!entra) return undefined;
     const key = `entra-token:${entra.authority}:${entra.tenantId}:${entra.clientId}:${hash('sha256', entra.clientSecret)}:${entra.scope}`;
-    let known = runtime.state.get(key) as CachedToken | undefined;
-    if (!known) runtime.state.set(key, (known = createEntraTokenSource(entra, { dispatcher: runtime.dispatcher })));
-    return known;
+    return runtime.shared(key, () => createEntraTokenSource(entra, { dispatcher: runtime.dispatcher }));
   };
 
   function target(call: UpstreamCall): string {
@@ -68,13 +66,6 @@ export function createAzureAdapter(provider: ProviderConfig, runtime: ProviderRu
       );
     },
 
-    retry(status: number, _headers: ResponseHeaders, request: UpstreamRequest): boolean {
-      // A token revoked or expired early: drop it and fetch a fresh one, once.
-      const source = tokens();
-      const sent = request.headers.authorization;
-      if (status !== 401 || !source || typeof sent !== 'string') return false;
-      source.invalidate(sent.slice('Bearer '.length));
-      return true;
-    },
+    retry: (status: number, _headers: ResponseHeaders, request: UpstreamRequest) => dropRefusedToken(tokens(), status, request),
   };
 }

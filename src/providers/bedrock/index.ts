@@ -43,11 +43,7 @@ export function createBedrockAdapter(provider: ProviderConfig, runtime: Provider
   const region = settings.region ?? regionOf(provider.baseurl) ?? 'us-east-1';
   // The signer (its credential cache and learned clock offset) outlives config reloads.
   const signerKey = `bedrock-sigv4:${region}:${settings.accessKeyId ?? ''}:${settings.secretAccessKey ?? ''}:${settings.sessionToken ?? ''}:${settings.profile ?? ''}`;
-  const signer = (): SigV4 => {
-    let known = runtime.state.get(signerKey) as SigV4 | undefined;
-    if (!known) runtime.state.set(signerKey, (known = createSigV4(settings, region)));
-    return known;
-  };
+  const signer = (): SigV4 => runtime.shared(signerKey, () => createSigV4(settings, region));
 
   function translated(call: UpstreamCall): { path: string; body: Buffer; response?: ResponsePlan } {
     const model = encodeURIComponent(call.route.upstreamModel);

@@ -8,6 +8,7 @@ import { cloudMessagesBody } from '../claude-body.ts';
 import type { ProviderRuntime } from '../registry.ts';
 import { mapVertexError } from './errors.ts';
 import { readServiceAccount, type ServiceAccount } from './service-account.ts';
+import { dropRefusedToken } from '../cached-token.ts';
 import { createTokenSource, type TokenSource } from './token.ts';
 
 // Google Vertex AI (providers.md §1.6): Gemini (`publishers/google`, GenerateContent) and Claude
@@ -62,9 +63,7 @@ export function createVertexAdapter(provider: ProviderConfig, runtime: ProviderR
   const tokens = (): TokenSource | undefined => {
     if (!account) return undefined;
     const key = `vertex-token:${account.clientEmail}:${account.privateKeyId ?? ''}:${account.tokenUri}`;
-    let known = runtime.state.get(key) as TokenSource | undefined;
-    if (!known) runtime.state.set(key, (known = createTokenSource(account, { dispatcher: runtime.dispatcher })));
-    return known;
+    return runtime.shared(key, () => createTokenSource(account, { dispatcher: runtime.dispatcher }));
   };
 
   function route(call: UpstreamCall): { path: string; body: Buffer; response?: ResponsePlan } {
@@ -125,13 +124,6 @@ export function createVertexAdapter(provider: ProviderConfig, runtime: ProviderR
       return { origin, path: `${prefix}/v1/${scope}${path}`, headers, body, response };
     },
 
-    retry(status: number, _headers: ResponseHeaders, request: UpstreamRequest): boolean {
-      // A token revoked or expired early: drop it and fetch a fresh one, once.
-      const source = tokens();
-      const sent = request.headers.authorization;
-      if (status !== 401 || !source || typeof sent !== 'string') return false;
-      source.invalidate(sent.slice('Bearer '.length));
-      return true;
-    },
+    retry: (status: number, _headers: ResponseHeaders, request: UpstreamRequest) => dropRefusedToken(tokens(), status, request),
   };
 }
