@@ -32,6 +32,14 @@ function pricing(price: ModelPrice, adjustment: number): Record<string, string> 
   return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
+// Vertex answers OpenAI callers on Chat Completions only (providers/vertex), whatever other OpenAI flag is on.
+const notOnVertex = new Set(['/v1/embeddings', '/v1/responses']);
+
+function supportedEndpoints(provider: CatalogEntry['provider']): string[] {
+  const paths = endpointsByFlag.filter(([flag]) => provider.compatibility[flag]).flatMap(([, list]) => list);
+  return provider.type === 'vertex' ? paths.filter((path) => !notOnVertex.has(path)) : paths;
+}
+
 function describe(entry: CatalogEntry) {
   const { provider, model, price } = entry;
   return {
@@ -43,7 +51,7 @@ function describe(entry: CatalogEntry) {
     created: 0,
     created_at: '1970-01-01T00:00:00Z',
     owned_by: provider.id,
-    supported_endpoints: endpointsByFlag.filter(([flag]) => provider.compatibility[flag]).flatMap(([, paths]) => paths),
+    supported_endpoints: supportedEndpoints(provider),
     ...(price ? { pricing: pricing(price.price, price.adjustment) } : {}),
     metadata: {
       provider: {

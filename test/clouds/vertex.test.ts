@@ -135,6 +135,11 @@ describe('Vertex AI with a service-account key', () => {
     assert.deepEqual(calls[1].usage, sse.expected.usage);
     assert.ok(calls.every((c) => (c.costUsd ?? 0) > 0), 'priced at Vertex\'s rates');
 
+    // /v1/models offers OpenAI callers what Vertex answers them: Chat Completions, not embeddings.
+    const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: { id: string; supported_endpoints: string[] }[] };
+    const flash = models.data.find((m) => m.id === 'gemini-2.5-flash')!;
+    assert.ok(flash.supported_endpoints.includes('/v1/chat/completions') && !flash.supported_endpoints.includes('/v1/embeddings'), flash.supported_endpoints.join(' '));
+
     // Vertex refuses in Google's shape; an OpenAI caller reads it in OpenAI's.
     const quota = await post(`${gateway.url}/v1/chat/completions`, { model: 'quota-model', messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(quota.status, 429);
