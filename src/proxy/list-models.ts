@@ -32,12 +32,14 @@ function pricing(price: ModelPrice, adjustment: number): Record<string, string> 
   return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-// Vertex answers OpenAI callers on Chat Completions only (providers/vertex), whatever other OpenAI flag is on.
-const notOnVertex = new Set(['/v1/embeddings', '/v1/responses']);
+// Bedrock and Vertex answer OpenAI callers on Chat Completions only (their adapters), whatever other
+// OpenAI flag is on.
+const chatOnly = new Set(['bedrock', 'vertex']);
+const otherOpenAiPaths = new Set(['/v1/embeddings', '/v1/responses']);
 
 function supportedEndpoints(provider: CatalogEntry['provider']): string[] {
   const paths = endpointsByFlag.filter(([flag]) => provider.compatibility[flag]).flatMap(([, list]) => list);
-  return provider.type === 'vertex' ? paths.filter((path) => !notOnVertex.has(path)) : paths;
+  return chatOnly.has(provider.type) ? paths.filter((path) => !otherOpenAiPaths.has(path)) : paths;
 }
 
 function describe(entry: CatalogEntry) {

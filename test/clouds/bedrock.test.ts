@@ -31,7 +31,7 @@ describe('Bedrock runtime API through the gateway', () => {
         compatibility: { bedrock_model_invoke: true, bedrock_converse: true },
         bedrock: { region: 'us-east-1', access_key_id: 'AKIDGATEWAY', secret_access_key: secret },
       },
-      'bedrock-key': { baseurl: fake.url, apikey: apiKey, models: ['amazon.nova-pro-v1:0'], compatibility: { bedrock_converse: true } },
+      'bedrock-key': { baseurl: fake.url, apikey: apiKey, models: ['amazon.nova-pro-v1:0'], compatibility: { bedrock_converse: true, openai_chat: true } },
     });
   });
   after(async () => {
@@ -49,6 +49,12 @@ describe('Bedrock runtime API through the gateway', () => {
     }
     const application = await fetch(`${gateway.url}/bedrock/inference-profiles?typeEquals=APPLICATION`);
     assert.deepEqual(await application.json(), { inferenceProfileSummaries: [] });
+  });
+
+  test('GET /v1/models offers OpenAI callers of a Bedrock model Chat Completions only, the one OpenAI endpoint Bedrock serves', async () => {
+    const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: { id: string; supported_endpoints: string[] }[] };
+    const nova = models.data.find((m) => m.id === 'amazon.nova-pro-v1:0')!;
+    assert.deepEqual(nova.supported_endpoints, ['/v1/chat/completions', '/bedrock/model/{model}/converse']);
   });
 
   test('InvokeModel: signed with the gateway\'s keys on the percent-encoded path, metered and priced', async () => {
