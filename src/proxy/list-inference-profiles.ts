@@ -1,8 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { CatalogEntry } from '../routing/catalog.ts';
-
-/** A cross-region inference profile id: a geography before the model id (`eu.anthropic.claude-…`). */
-const profileId = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\.[a-z0-9-]+\.[^/]+$/;
+import { isInferenceProfileId, type CatalogEntry } from '../routing/catalog.ts';
 
 /**
  * Bedrock's ListInferenceProfiles (`GET /inference-profiles`, a control-plane call), answered from the
@@ -15,7 +12,7 @@ export function listInferenceProfiles(response: ServerResponse, entries: readonl
   const type = query.get('typeEquals');
   const ids = new Set<string>();
   if (type === null || type === 'SYSTEM_DEFINED') {
-    for (const entry of entries) if (entry.provider.type === 'bedrock' && profileId.test(entry.upstream)) ids.add(entry.upstream);
+    for (const entry of entries) if (entry.provider.type === 'bedrock' && isInferenceProfileId(entry.upstream)) ids.add(entry.upstream);
   }
   const inferenceProfileSummaries = [...ids].map((id) => ({
     inferenceProfileName: id,

@@ -48,6 +48,10 @@ export function bedrockBaseId(model: string): string {
   return model.replace(bedrockGeography, '');
 }
 
+/** A cross-region inference profile id: a geography before a vendor's model id (`eu.anthropic.claude-…`). */
+const inferenceProfile = new RegExp(`^(?:${bedrockGeographies.join('|')})\\.[a-z0-9-]+\\.[^/]+$`);
+export const isInferenceProfileId = (id: string): boolean => inferenceProfile.test(id);
+
 function priceFor(prices: PriceLookup, provider: ProviderConfig, model: string, autoCostBasis: boolean, upstream = model): PriceRef | undefined {
   const price = priceOf(prices, provider, model, autoCostBasis);
   // A configured alias (`claude-sonnet-4-5` → a Bedrock id) is priced by the id when the name is unknown.
