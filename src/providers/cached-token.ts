@@ -58,12 +58,21 @@ export function dropRefusedToken(source: CachedToken | undefined, status: number
   return true;
 }
 
-/** `expires_in` of an OAuth token response, in seconds (some endpoints send it as a string). */
-export function expiresInOf(body: Record<string, unknown>): number {
-  return typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in ?? 3600);
-}
-
 export type TokenAnswer = { status: number; date?: string; body: Record<string, unknown> };
+
+/**
+ * The access token of a token endpoint's answer and its lifetime in seconds (`expires_in`, which some
+ * endpoints send as a string). A refusal throws with the status and OAuth error code only: the
+ * descriptions repeat client ids and trace ids.
+ */
+export function accessTokenOf(answer: TokenAnswer): { token: string; expiresInSeconds: number } {
+  const token = answer.body.access_token;
+  if (answer.status !== 200 || typeof token !== 'string') {
+    throw new Error(`token endpoint answered ${answer.status}${typeof answer.body.error === 'string' ? ` ${answer.body.error}` : ''}`);
+  }
+  const expiresIn = answer.body.expires_in;
+  return { token, expiresInSeconds: typeof expiresIn === 'number' ? expiresIn : Number(expiresIn ?? 3600) };
+}
 
 /** POSTs an OAuth form to a token endpoint; the answer's status, `Date` and JSON body (empty when it is not JSON). */
 export async function postTokenForm(dispatcher: Dispatcher, url: URL, form: Record<string, string>, timeoutMs = 30_000): Promise<TokenAnswer> {

@@ -1,6 +1,6 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { cachedToken, expiresInOf, postTokenForm, type CachedToken, type TokenAnswer } from '../cached-token.ts';
+import { accessTokenOf, cachedToken, postTokenForm, type CachedToken, type TokenAnswer } from '../cached-token.ts';
 import type { ServiceAccount } from './service-account.ts';
 
 // Service account → OAuth2 access token by the JWT-bearer grant (RFC 7523; providers.md §1.6,
@@ -53,11 +53,7 @@ export function createTokenSource(
         answer = await exchange();
       }
     }
-    const accessToken = answer.body.access_token;
-    if (answer.status !== 200 || typeof accessToken !== 'string') {
-      throw new Error(`token endpoint answered ${answer.status}${typeof answer.body.error === 'string' ? ` ${answer.body.error}` : ''}`);
-    }
-    return { token: accessToken, expiresInSeconds: expiresInOf(answer.body) };
+    return accessTokenOf(answer);
   }
 
   const cache = cachedToken(refresh, { now, refreshMarginMs: options.refreshMarginMs });
