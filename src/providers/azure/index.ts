@@ -50,16 +50,18 @@ export function createAzureAdapter(provider: ProviderConfig, runtime: ProviderRu
 
   return {
     prepare(call: UpstreamCall): UpstreamRequest | Promise<UpstreamRequest> {
-      const path = target(call);
       const source = tokens();
-      if (!source) return { origin: base.origin, path, headers: upstreamHeaders(call.rawHeaders, provider, call.body.length, call.grantHeaders), body: call.body };
+      // With Entra, the credential is a token fetched below, in place of the key `api-key` would carry.
       let credential = false;
-      const headers = upstreamHeaders(call.rawHeaders, provider, call.body.length, call.grantHeaders, (out, caller) => {
-        credential = usesProviderCredential(out, caller, provider);
-      });
-      if (!credential) return { origin: base.origin, path, headers, body: call.body };
+      const headers = source
+        ? upstreamHeaders(call.rawHeaders, provider, call.body.length, call.grantHeaders, (out, caller) => {
+            credential = usesProviderCredential(out, caller, provider);
+          })
+        : upstreamHeaders(call.rawHeaders, provider, call.body.length, call.grantHeaders);
+      const request = { origin: base.origin, path: target(call), headers, body: call.body };
+      if (!source || !credential) return request;
       return source.token().then(
-        (token) => ({ origin: base.origin, path, headers: { ...headers, authorization: `Bearer ${token}` }, body: call.body }),
+        (token) => ({ ...request, headers: { ...headers, authorization: `Bearer ${token}` } }),
         (error: Error) => {
           throw new GatewayError('upstream_unreachable', `provider ${provider.id} could not get a Microsoft Entra token (${error.message})`);
         },

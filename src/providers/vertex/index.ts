@@ -4,11 +4,11 @@ import { GatewayError } from '../../dialects/gateway-error.ts';
 import { setKeyHeader, upstreamHeaders, usesProviderCredential } from '../../proxy/headers.ts';
 import { setProperty } from '../../proxy/json-edit.ts';
 import type { ProviderAdapter, ResponsePlan, UpstreamCall, UpstreamRequest } from '../adapter.ts';
+import { dropRefusedToken } from '../cached-token.ts';
 import { cloudMessagesBody } from '../claude-body.ts';
 import type { ProviderRuntime } from '../registry.ts';
 import { mapVertexError } from './errors.ts';
 import { readServiceAccount, type ServiceAccount } from './service-account.ts';
-import { dropRefusedToken } from '../cached-token.ts';
 import { createTokenSource, type TokenSource } from './token.ts';
 
 // Google Vertex AI (providers.md §1.6): Gemini (`publishers/google`, GenerateContent) and Claude
