@@ -101,19 +101,22 @@ describe('Claude Code in its cloud modes through the gateway', { timeout: 4 * TE
     if (home) await rm(home, { recursive: true, force: true, maxRetries: 3 });
   });
 
-  test('CLAUDE_CODE_USE_BEDROCK with ANTHROPIC_BEDROCK_BASE_URL=<gateway>/bedrock', { timeout: TEST_TIMEOUT_MS }, async () => {
-    const seen = gateway.calls.length;
-    const run = await runAgent(claudeCommand(), ['-p', 'say hi'], {
+  /** `claude -p` in Bedrock mode with its AWS auth skipped, the gateway as its Bedrock endpoint. */
+  const claudeOnBedrock = (extra: Record<string, string>): Promise<AgentRun> =>
+    runAgent(claudeCommand(), ['-p', 'say hi'], {
       cwd: workdir,
       env: claudeCloudEnv(home, {
         CLAUDE_CODE_USE_BEDROCK: '1',
         CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1',
         ANTHROPIC_BEDROCK_BASE_URL: `${gateway.url}/bedrock`,
         AWS_REGION: 'us-east-1',
-        ANTHROPIC_MODEL: BEDROCK_MODEL,
-        ANTHROPIC_SMALL_FAST_MODEL: BEDROCK_MODEL,
+        ...extra,
       }),
     });
+
+  test('CLAUDE_CODE_USE_BEDROCK with ANTHROPIC_BEDROCK_BASE_URL=<gateway>/bedrock', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const seen = gateway.calls.length;
+    const run = await claudeOnBedrock({ ANTHROPIC_MODEL: BEDROCK_MODEL, ANTHROPIC_SMALL_FAST_MODEL: BEDROCK_MODEL });
     const why = describeRun(run, bedrock.requests, gateway);
     assert.equal(run.code, 0, why);
     assert.ok(run.stdout.includes('Hello from Bedrock.'), why);
@@ -132,15 +135,7 @@ describe('Claude Code in its cloud modes through the gateway', { timeout: 4 * TE
 
   test('with no model set, Claude Code picks its models from the profiles the gateway lists (ListInferenceProfiles), not its built-in `us.` ids', { timeout: TEST_TIMEOUT_MS }, async () => {
     const before = bedrock.requests.length;
-    const run = await runAgent(claudeCommand(), ['-p', 'say hi'], {
-      cwd: workdir,
-      env: claudeCloudEnv(home, {
-        CLAUDE_CODE_USE_BEDROCK: '1',
-        CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1',
-        ANTHROPIC_BEDROCK_BASE_URL: `${gateway.url}/bedrock`,
-        AWS_REGION: 'us-east-1',
-      }),
-    });
+    const run = await claudeOnBedrock({});
     const requests = bedrock.requests.slice(before);
     const why = describeRun(run, requests, gateway);
     assert.equal(run.code, 0, why);
