@@ -26,11 +26,11 @@ export type BedrockSettings = {
 
 /** `providers.<id>.vertex` (ours). */
 export type VertexSettings = {
-  /** Default: the service account's `project_id`. */
+  /** Default: the service account's `project_id`, or with no key the one Application Default Credentials know. */
   readonly project?: string;
   /** Default: from the base URL (`{region}-aiplatform.googleapis.com`), else `global`. */
   readonly region?: string;
-  /** A service-account key: a file path, the JSON, or its base64 (`apikey: "keyfile::…"` works too). */
+  /** A service-account key: a file path, the JSON, or its base64 (`apikey: "keyfile::…"` works too). Neither: ADC. */
   readonly keyfile?: string;
 };
 

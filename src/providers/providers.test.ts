@@ -56,6 +56,7 @@ test('a provider\'s type comes from `type`, else from its compatibility flags an
     vertex: { baseurl: 'https://aiplatform.googleapis.com', apikey: 'keyfile::{}', models: ['m'], compatibility: { google_raw_predict: true } },
     azure: { type: 'azure', baseurl: 'https://r.openai.azure.com', apikey: 'k', models: ['m'] },
     odd: { type: 'mainframe', baseurl: 'https://x', apikey: 'k', models: ['m'] },
+    adc: { baseurl: 'https://aiplatform.googleapis.com', models: ['m'], compatibility: { google_generate_content: true } },
   });
   assert.deepEqual(
     config.providers.map((p) => [p.id, p.type, p.authorization]),
@@ -65,10 +66,12 @@ test('a provider\'s type comes from `type`, else from its compatibility flags an
       ['vertex', 'vertex', 'bearer'],
       ['azure', 'azure', 'api-key'],
       ['odd', 'api-key', 'bearer'],
+      ['adc', 'vertex', 'bearer'],
     ],
   );
   assert.ok(problems.some((m) => m.includes('invalid type: mainframe')));
   assert.ok(!problems.some((m) => m.includes('provider bedrock has no apikey')), 'SigV4 needs no apikey');
+  assert.ok(!problems.some((m) => m.includes('provider adc has no apikey')), 'Vertex without a key takes Application Default Credentials');
   assert.equal(config.providers[1].azure, undefined);
 });
 

@@ -2,7 +2,8 @@
 // against the service account's public key (a key pair made for the test, never a real key), and
 // a Vertex AI front end that accepts only the tokens it issued (or an Express API key) and answers
 // GenerateContent, rawPredict and the OpenAI-compatible Chat Completions from the dialect fixtures
-// (providers.md §1.6).
+// (providers.md §1.6). It is also a Compute Engine metadata server (GCE_METADATA_HOST=host:port) that
+// hands the attached service account's tokens to whoever sends `Metadata-Flavor: Google`, as on GKE.
 import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { fixture } from '../fake-upstream/fake-upstream.ts';
 import { json, startFakeCloud, type CloudRequest, type FakeReply } from './fake-cloud.ts';
@@ -17,6 +18,10 @@ export type FakeVertex = {
   /** Token exchanges that succeeded, and every assertion the endpoint saw. */
   tokensIssued: string[];
   assertions: { ok: boolean; reason?: string; claims?: Record<string, unknown> }[];
+  /** Token requests the metadata server answered (`/computeMetadata/v1/…/token`), with the scopes asked. */
+  metadataTokens: { token: string; scopes: string | null }[];
+  /** The metadata server's `host:port`, for GCE_METADATA_HOST. */
+  metadataHost: string;
   /** Vertex API requests that carried a valid credential. */
   requests: (CloudRequest & { publisher: string; project?: string; region?: string; model: string; method: string; token?: string; apiKey?: string })[];
   /** 401s the API answered. */
@@ -50,6 +55,7 @@ export async function startFakeVertex(options: { expressKeys?: string[]; email?:
   const tokensIssued: string[] = [];
   const assertions: FakeVertex['assertions'] = [];
   const requests: FakeVertex['requests'] = [];
+  const metadataTokens: FakeVertex['metadataTokens'] = [];
   const expressKeys = new Set(options.expressKeys ?? []);
   const email = options.email ?? 'tailgate-gateway@tailgate-test-project.iam.gserviceaccount.com';
   let serial = 0;
@@ -72,8 +78,23 @@ export async function startFakeVertex(options: { expressKeys?: string[]; email?:
     return { ok: true, claims };
   }
 
+  function metadata(request: CloudRequest, path: string): FakeReply {
+    const flavor = { 'metadata-flavor': 'Google' };
+    if (request.headers['metadata-flavor'] !== 'Google') return { status: 403, headers: flavor, body: 'Missing required header: Metadata-Flavor' };
+    if (path === '/computeMetadata/v1/instance' || path === '/computeMetadata/v1/instance/') return { status: 200, headers: { ...flavor, 'content-type': 'application/text' }, body: 'attributes/\nservice-accounts/\n' };
+    if (path === '/computeMetadata/v1/project/project-id') return { status: 200, headers: { ...flavor, 'content-type': 'application/text' }, body: PROJECT };
+    if (path === '/computeMetadata/v1/instance/service-accounts/default/token') {
+      const token = `ya29.metadata-${++serial}`;
+      valid.add(token);
+      metadataTokens.push({ token, scopes: new URL(request.path, 'http://x').searchParams.get('scopes') });
+      return json(200, { access_token: token, expires_in: settings.expiresIn, token_type: 'Bearer' }, flavor);
+    }
+    return { status: 404, headers: flavor, body: 'Not Found' };
+  }
+
   const cloud = await startFakeCloud(async (request) => {
     const path = new URL(request.path, 'http://x').pathname;
+    if (path.startsWith('/computeMetadata/')) return metadata(request, path);
     if (path === '/token') {
       if (settings.tokenDelayMs) await new Promise((resolve) => setTimeout(resolve, settings.tokenDelayMs));
       const form = new URLSearchParams(request.body.toString('utf8'));
@@ -136,6 +157,8 @@ export async function startFakeVertex(options: { expressKeys?: string[]; email?:
     keyFile,
     publicKey,
     tokensIssued,
+    metadataTokens,
+    metadataHost: new URL(url).host,
     assertions,
     requests,
     get unauthorized() {

@@ -7,9 +7,11 @@ import type { ProviderAdapter, ResponsePlan, UpstreamCall, UpstreamRequest } fro
 import { dropRefusedToken } from '../cached-token.ts';
 import { cloudMessagesBody } from '../claude-body.ts';
 import type { ProviderRuntime } from '../registry.ts';
+import type { CachedToken } from '../cached-token.ts';
+import { createDefaultCredentials, type DefaultCredentials } from './default-credentials.ts';
 import { mapVertexError } from './errors.ts';
 import { readServiceAccount, type ServiceAccount } from './service-account.ts';
-import { createTokenSource, type TokenSource } from './token.ts';
+import { cloudPlatformScope, createTokenSource } from './token.ts';
 
 // Google Vertex AI (providers.md §1.6): Gemini (`publishers/google`, GenerateContent) and Claude
 // (`publishers/anthropic`, rawPredict) under `/v1/projects/{p}/locations/{r}/…`. The project and
@@ -53,14 +55,32 @@ export function createVertexAdapter(provider: ProviderConfig, runtime: ProviderR
     }
   }
   const region = settings.region ?? regionOf(base.hostname) ?? 'global';
-  const project = settings.project ?? account?.projectId;
+  // No key at all: Application Default Credentials, which may also know the project.
+  const ambient = !account && !accountProblem && !provider.apikey;
+  const adc = (): DefaultCredentials => runtime.shared(`vertex-adc:${settings.project ?? ''}`, () => createDefaultCredentials(cloudPlatformScope, { projectId: settings.project }));
   // Google's own hosts follow the region; any other base URL (a proxy, a test double) is used as given.
   const official = /(^|[.-])aiplatform\.googleapis\.com$|^aiplatform\.[a-z]+\.rep\.googleapis\.com$/.test(base.hostname);
   const origin = official ? `https://${vertexHost(region)}` : base.origin;
   const prefix = official ? '' : base.pathname.replace(/\/+$/, '').replace(/\/v1(?:beta1)?$/, '');
-  const scope = project ? `projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(region)}/` : '';
+  const scopeOf = (project: string | undefined) => (project ? `projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(region)}/` : '');
+  // The project: configured, the key's, or with no key the one ADC knows, asked on the first call.
+  let project = settings.project ?? account?.projectId;
+  let asking: Promise<string> | undefined;
+  async function askProject(): Promise<string> {
+    asking ??= adc()
+      .projectId()
+      .finally(() => {
+        asking = undefined;
+      });
+    try {
+      return (project = await asking);
+    } catch (error) {
+      throw new GatewayError('internal', `provider ${provider.id} has no vertex.project, and Application Default Credentials name none (${(error as Error).message})`);
+    }
+  }
 
-  const tokens = (): TokenSource | undefined => {
+  const tokens = (): CachedToken | undefined => {
+    if (ambient) return adc();
     if (!account) return undefined;
     const key = `vertex-token:${account.clientEmail}:${account.privateKeyId ?? ''}:${account.tokenUri}`;
     return runtime.shared(key, () => createTokenSource(account, { dispatcher: runtime.dispatcher }));
@@ -121,6 +141,7 @@ export function createVertexAdapter(provider: ProviderConfig, runtime: ProviderR
           setKeyHeader(headers, provider.authorization, provider.apikey); // Vertex Express: x-goog-api-key
         }
       }
+      const scope = scopeOf(project ?? (ambient && credential ? await askProject() : undefined));
       return { origin, path: `${prefix}/v1/${scope}${path}`, headers, body, response };
     },
 
