@@ -43,6 +43,9 @@ export type AzureSettings = {
   readonly entra?: EntraSettings;
 };
 
+/** The scope of Azure OpenAI and Foundry tokens. */
+export const cognitiveServicesScope = 'https://cognitiveservices.azure.com/.default';
+
 /** `providers.<id>.azure.entra`: the OAuth client-credentials grant at `{authority}/{tenant}/oauth2/v2.0/token`. */
 export type EntraSettings = {
   readonly tenantId: string;

@@ -1,5 +1,5 @@
 import type { CompatFlag } from '../dialects/dialect.ts';
-import { providerTypes, type AzureSettings, type BedrockSettings, type EntraSettings, type ProviderType, type VertexSettings } from './config.ts';
+import { cognitiveServicesScope, providerTypes, type AzureSettings, type BedrockSettings, type EntraSettings, type ProviderType, type VertexSettings } from './config.ts';
 import type { Problems } from './validate-identity.ts';
 
 // The cloud providers' own settings live under keys Aperture does not use: `type`, `bedrock`,
@@ -78,7 +78,7 @@ function readEntra(value: unknown, path: string, id: string, problems: Problems)
     clientId: s.client_id,
     clientSecret: s.client_secret,
     authority: (s.authority ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
-    scope: s.scope ?? 'https://cognitiveservices.azure.com/.default',
+    scope: s.scope ?? cognitiveServicesScope,
   };
 }
 

@@ -108,9 +108,9 @@ function readProvider(reader: Reader, id: string, raw: unknown): ProviderConfig 
     reader.warn(`provider ${id} has invalid authorization type: ${authorization}`);
     authorization = 'bearer';
   }
-  // Bedrock signs with AWS credentials when it has no API key, Vertex with Google's Application Default
-  // Credentials; Azure may use Entra ID instead of a key.
-  const keyless = type === 'bedrock' || type === 'vertex' || cloud.azure?.entra !== undefined;
+  // Without an API key the clouds use their own credential chains: AWS's for Bedrock, Google's
+  // Application Default Credentials for Vertex, Azure's DefaultAzureCredential (or azure.entra).
+  const keyless = type === 'bedrock' || type === 'vertex' || type === 'azure';
   if (!apikey && !keyless && (authMode === '' || authMode === 'override')) reader.warn(`provider ${id} has no apikey configured`);
   return {
     id,

@@ -57,6 +57,7 @@ test('a provider\'s type comes from `type`, else from its compatibility flags an
     azure: { type: 'azure', baseurl: 'https://r.openai.azure.com', apikey: 'k', models: ['m'] },
     odd: { type: 'mainframe', baseurl: 'https://x', apikey: 'k', models: ['m'] },
     adc: { baseurl: 'https://aiplatform.googleapis.com', models: ['m'], compatibility: { google_generate_content: true } },
+    'azure-mi': { type: 'azure', baseurl: 'https://r.openai.azure.com', models: ['m'] },
   });
   assert.deepEqual(
     config.providers.map((p) => [p.id, p.type, p.authorization]),
@@ -67,11 +68,13 @@ test('a provider\'s type comes from `type`, else from its compatibility flags an
       ['azure', 'azure', 'api-key'],
       ['odd', 'api-key', 'bearer'],
       ['adc', 'vertex', 'bearer'],
+      ['azure-mi', 'azure', 'api-key'],
     ],
   );
   assert.ok(problems.some((m) => m.includes('invalid type: mainframe')));
   assert.ok(!problems.some((m) => m.includes('provider bedrock has no apikey')), 'SigV4 needs no apikey');
   assert.ok(!problems.some((m) => m.includes('provider adc has no apikey')), 'Vertex without a key takes Application Default Credentials');
+  assert.ok(!problems.some((m) => m.includes('provider azure-mi has no apikey')), 'Azure without a key takes DefaultAzureCredential');
   assert.equal(config.providers[1].azure, undefined);
 });
 

@@ -1,18 +1,20 @@
 import { hash } from 'node:crypto';
-import type { ProviderConfig } from '../../config/config.ts';
+import { cognitiveServicesScope, type ProviderConfig } from '../../config/config.ts';
 import type { ResponseHeaders } from '../../dialects/dialect.ts';
 import { GatewayError } from '../../dialects/gateway-error.ts';
 import { upstreamHeaders, usesProviderCredential } from '../../proxy/headers.ts';
 import type { ProviderAdapter, UpstreamCall, UpstreamRequest } from '../adapter.ts';
 import { dropRefusedToken, type CachedToken } from '../cached-token.ts';
 import type { ProviderRuntime } from '../registry.ts';
+import { createDefaultAzureToken } from './default-credential.ts';
 import { createEntraTokenSource } from './entra-token.ts';
 
 // Azure OpenAI / Microsoft Foundry (providers.md §1.7): the OpenAI wire format behind its own URLs.
 // Classic deployment URLs name the deployment in the path and pin `api-version`; the v1 API
 // (`/openai/v1/…`) takes the deployment as the body's `model`. Either way the configured model maps
-// to a deployment (`azure.deployments`, the route's upstream model). The key goes in `api-key`, or
-// with `azure.entra` an Entra ID token goes in `Authorization: Bearer` (entra-token.ts).
+// to a deployment (`azure.deployments`, the route's upstream model). The key goes in `api-key`, or an
+// Entra ID token in `Authorization: Bearer`: with `azure.entra` from its client secret
+// (entra-token.ts), with no key at all from DefaultAzureCredential (default-credential.ts).
 const operations: Partial<Record<string, string>> = {
   'openai-chat': 'chat/completions',
   'openai-embeddings': 'embeddings',
@@ -34,7 +36,7 @@ export function createAzureAdapter(provider: ProviderConfig, runtime: ProviderRu
   // One token per credential and scope, shared by every provider (and config reload) using it; a
   // changed secret is another credential (its digest, not the secret, is in the key).
   const tokens = (): CachedToken | undefined => {
-    if (!entra) return undefined;
+    if (!entra) return provider.apikey ? undefined : runtime.shared('azure-default-credential', () => createDefaultAzureToken(cognitiveServicesScope));
     const key = `entra-token:${entra.authority}:${entra.tenantId}:${entra.clientId}:${hash('sha256', entra.clientSecret)}:${entra.scope}`;
     return runtime.shared(key, () => createEntraTokenSource(entra, { dispatcher: runtime.dispatcher }));
   };
