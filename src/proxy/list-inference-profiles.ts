@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { isInferenceProfileId, type CatalogEntry } from '../routing/catalog.ts';
+import { isInferenceProfileId } from '../routing/bedrock-ids.ts';
+import type { CatalogEntry } from '../routing/catalog.ts';
 
 /**
  * Bedrock's ListInferenceProfiles (`GET /inference-profiles`, a control-plane call), answered from the

@@ -1,17 +1,26 @@
 import type { ServerResponse } from 'node:http';
-import type { CompatFlag } from '../dialects/dialect.ts';
+import { anthropicMessages } from '../dialects/anthropic-messages/index.ts';
+import { bedrockConverse, bedrockInvoke } from '../dialects/bedrock/index.ts';
+import type { Endpoint } from '../dialects/dialect.ts';
+import { geminiGenerate } from '../dialects/gemini/index.ts';
+import { openaiChat, openaiEmbeddings } from '../dialects/openai-chat/index.ts';
+import { openaiResponses } from '../dialects/openai-responses/index.ts';
+import { vertexGenerate, vertexRawPredict } from '../dialects/vertex/index.ts';
 import type { ModelPrice } from '../metering/price-table.ts';
+import { servesEndpoint } from '../providers/registry.ts';
 import type { Catalog, CatalogEntry } from '../routing/catalog.ts';
 
-const endpointsByFlag: [CompatFlag, string[]][] = [
-  ['openai_chat', ['/v1/chat/completions', '/v1/embeddings']],
-  ['openai_responses', ['/v1/responses']],
-  ['anthropic_messages', ['/v1/messages']],
-  ['gemini_generate_content', ['/v1beta/models/{model}:generateContent']],
-  ['google_generate_content', ['/v1/projects/{project}/locations/{region}/publishers/google/models/{model}:generateContent']],
-  ['google_raw_predict', ['/v1/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:rawPredict']],
-  ['bedrock_model_invoke', ['/bedrock/model/{model}/invoke']],
-  ['bedrock_converse', ['/bedrock/model/{model}/converse']],
+// What a row's `supported_endpoints` shows: each endpoint the provider answers (servesEndpoint).
+const listed: [Endpoint, string][] = [
+  [openaiChat, '/v1/chat/completions'],
+  [openaiEmbeddings, '/v1/embeddings'],
+  [openaiResponses, '/v1/responses'],
+  [anthropicMessages, '/v1/messages'],
+  [geminiGenerate, '/v1beta/models/{model}:generateContent'],
+  [vertexGenerate, '/v1/projects/{project}/locations/{region}/publishers/google/models/{model}:generateContent'],
+  [vertexRawPredict, '/v1/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:rawPredict'],
+  [bedrockInvoke, '/bedrock/model/{model}/invoke'],
+  [bedrockConverse, '/bedrock/model/{model}/converse'],
 ];
 
 /** Per-token USD as decimal strings, the way Aperture's `/v1/models` prints them. */
@@ -32,14 +41,8 @@ function pricing(price: ModelPrice, adjustment: number): Record<string, string> 
   return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-// Bedrock and Vertex answer OpenAI callers on Chat Completions only (their adapters), whatever other
-// OpenAI flag is on.
-const chatOnly = new Set(['bedrock', 'vertex']);
-const otherOpenAiPaths = new Set(['/v1/embeddings', '/v1/responses']);
-
 function supportedEndpoints(provider: CatalogEntry['provider']): string[] {
-  const paths = endpointsByFlag.filter(([flag]) => provider.compatibility[flag]).flatMap(([, list]) => list);
-  return chatOnly.has(provider.type) ? paths.filter((path) => !otherOpenAiPaths.has(path)) : paths;
+  return listed.filter(([endpoint]) => servesEndpoint(provider, endpoint)).map(([, path]) => path);
 }
 
 function describe(entry: CatalogEntry) {

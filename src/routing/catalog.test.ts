@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfigObject } from '../config/load.ts';
 import { anthropicMessages } from '../dialects/anthropic-messages/index.ts';
-import { openaiChat } from '../dialects/openai-chat/index.ts';
+import { openaiChat, openaiEmbeddings } from '../dialects/openai-chat/index.ts';
 import { openaiResponses } from '../dialects/openai-responses/index.ts';
 import { findModelPrice } from '../metering/price-table.ts';
 import { buildCatalog } from './catalog.ts';
@@ -39,6 +39,21 @@ test('a model is only served on endpoints its provider enables; unknown models a
   assert.ok(routes.resolve('claude-sonnet-4-5', anthropicMessages).ok);
   assert.deepEqual(routes.resolve('claude-sonnet-4-5', openaiResponses), { ok: false, reason: 'wrong-endpoint' });
   assert.deepEqual(routes.resolve('gpt-9', openaiChat), { ok: false, reason: 'unknown-model' });
+});
+
+test('a cloud provider is passed over for an endpoint its kind cannot place, whatever its flags say', () => {
+  // Vertex answers OpenAI callers on Chat Completions only: its embeddings and Responses go elsewhere.
+  const routes = catalog({
+    vertex: provider({ type: 'vertex', models: ['gemini-2.5-flash'], preference: 9, compatibility: { openai_chat: true, openai_responses: true } }),
+    google: provider({ models: ['gemini-2.5-flash'], compatibility: { openai_chat: true, openai_responses: true } }),
+  });
+  const route = (endpoint: typeof openaiChat) => {
+    const result = routes.resolve('gemini-2.5-flash', endpoint);
+    return result.ok ? result.route.provider.id : result.reason;
+  };
+  assert.deepEqual([route(openaiChat), route(openaiEmbeddings), route(openaiResponses)], ['vertex', 'google', 'google']);
+  const vertexOnly = catalog({ vertex: provider({ type: 'vertex', models: ['m'], compatibility: { openai_chat: true } }) });
+  assert.deepEqual(vertexOnly.resolve('m', openaiEmbeddings), { ok: false, reason: 'wrong-endpoint' });
 });
 
 test('prices come from the inferred cost basis, cost_basis, or model_cost_map with its adjustment', () => {

@@ -1,7 +1,9 @@
 import type { Config, ProviderConfig } from '../config/config.ts';
-import type { CompatFlag, Endpoint } from '../dialects/dialect.ts';
+import type { Endpoint } from '../dialects/dialect.ts';
 import { resolvePrices, type PriceKey, type PriceLookup } from '../metering/price-lookup.ts';
 import type { PriceRef } from '../metering/pricing.ts';
+import { servesEndpoint } from '../providers/registry.ts';
+import { bedrockBaseId, bedrockGeographies } from './bedrock-ids.ts';
 import { globMatch } from './glob.ts';
 
 /** Where one call goes. */
@@ -38,19 +40,6 @@ function inferredBasis(provider: ProviderConfig): string | undefined {
   if (flags.openai_chat || flags.openai_responses) return 'openai';
   return undefined;
 }
-
-// Bedrock inference profiles prefix a model id with a geography (`us.anthropic.claude-…-v1:0`,
-// aperture.md §3.1); a provider listing the bare id (or another geography's) still serves it.
-const bedrockGeographies = ['us', 'eu', 'apac', 'global', 'us-gov', 'jp', 'au', 'ca'];
-const bedrockGeography = new RegExp(`^(?:${bedrockGeographies.join('|')})\\.`);
-
-export function bedrockBaseId(model: string): string {
-  return model.replace(bedrockGeography, '');
-}
-
-/** A cross-region inference profile id: a geography before a vendor's model id (`eu.anthropic.claude-…`). */
-const inferenceProfile = new RegExp(`^(?:${bedrockGeographies.join('|')})\\.[a-z0-9-]+\\.[^/]+$`);
-export const isInferenceProfileId = (id: string): boolean => inferenceProfile.test(id);
 
 function priceFor(prices: PriceLookup, provider: ProviderConfig, model: string, autoCostBasis: boolean, upstream = model): PriceRef | undefined {
   const price = priceOf(prices, provider, model, autoCostBasis);
@@ -117,10 +106,6 @@ export function buildCatalog(config: Config, prices: PriceLookup) {
   // A route to a Bedrock id that is not configured as written: its own price, else the entry's.
   const aliasPrice = (entry: CatalogEntry, id: string) => aliasPrices.get(`${entry.provider.id}\u0000${id}`) ?? entry.price;
 
-  function serves(entry: CatalogEntry, flag: CompatFlag): boolean {
-    return entry.provider.compatibility[flag];
-  }
-
   return {
     entries,
     /**
@@ -134,7 +119,7 @@ export function buildCatalog(config: Config, prices: PriceLookup) {
       const alias = named.length === 0 && byBedrockId.size > 0;
       if (alias) named = byBedrockId.get(bedrockBaseId(model)) ?? [];
       if (named.length === 0) return { ok: false, reason: 'unknown-model' };
-      const served = named.filter((entry) => serves(entry, endpoint.compat));
+      const served = named.filter((entry) => servesEndpoint(entry.provider, endpoint));
       if (served.length === 0) return { ok: false, reason: 'wrong-endpoint' };
       const entry = served.find(allowed);
       if (!entry) return { ok: false, reason: 'forbidden' };

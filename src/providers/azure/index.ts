@@ -21,6 +21,9 @@ const operations: Partial<Record<string, string>> = {
   'openai-responses': 'responses',
 };
 
+/** The ingress endpoints this adapter places: OpenAI's, spoken as they are. */
+export const azureServes: ReadonlySet<string> = new Set(Object.keys(operations));
+
 /** The base URL's path up to (not including) `/openai`: Foundry's base URLs end with `/openai/`. */
 function basePrefix(pathname: string): string {
   return pathname.replace(/\/+$/, '').replace(/\/openai(?:\/v1)?$/, '');

@@ -3,7 +3,7 @@ import type { ResponseHeaders } from '../../dialects/dialect.ts';
 import { GatewayError } from '../../dialects/gateway-error.ts';
 import { upstreamHeaders, usesProviderCredential } from '../../proxy/headers.ts';
 import type { ProviderAdapter, ResponsePlan, UpstreamCall, UpstreamRequest } from '../adapter.ts';
-import { bedrockBaseId } from '../../routing/catalog.ts';
+import { bedrockBaseId } from '../../routing/bedrock-ids.ts';
 import type { ProviderRuntime } from '../registry.ts';
 import { cloudMessagesBody, headerValue } from '../claude-body.ts';
 import { errorTypeOf, mapBedrockError } from './errors.ts';
@@ -23,6 +23,9 @@ const operations: Partial<Record<string, string>> = {
   'bedrock-converse-stream': 'converse-stream',
   'bedrock-count-tokens': 'count-tokens',
 };
+
+/** The ingress endpoints this adapter places: Bedrock's own, and the ones it translates below. */
+export const bedrockServes: ReadonlySet<string> = new Set([...Object.keys(operations), 'anthropic-messages', 'anthropic-count-tokens', 'openai-chat']);
 
 /** Bedrock's body field for Anthropic's API version (providers.md §1.5). */
 const anthropicVersion = 'bedrock-2023-05-31';

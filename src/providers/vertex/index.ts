@@ -27,6 +27,8 @@ const anthropicVersion = 'vertex-2023-10-16';
 
 const googleEndpoints = new Set(['vertex-generate', 'vertex-stream', 'vertex-count-tokens', 'gemini-generate', 'gemini-stream', 'gemini-count-tokens']);
 const anthropicEndpoints = new Set(['vertex-raw-predict', 'vertex-stream-raw-predict']);
+/** The ingress endpoints this adapter places (see `route` below). */
+export const vertexServes: ReadonlySet<string> = new Set([...googleEndpoints, ...anthropicEndpoints, 'vertex-anthropic-count-tokens', 'anthropic-messages', 'anthropic-count-tokens', 'openai-chat']);
 
 /** `us-east5` from `https://us-east5-aiplatform.googleapis.com`, `eu` from `aiplatform.eu.rep.googleapis.com`. */
 export function regionOf(hostname: string): string | undefined {
