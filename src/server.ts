@@ -30,6 +30,7 @@ import { whoami } from './admin/whoami.ts';
 import { handleUsageApi } from './admin/usage-api.ts';
 import { handleAdminApi } from './admin/admin-api.ts';
 import { createConfigEditor } from './admin/config-editor.ts';
+import { createCallMetrics } from './admin/call-metrics.ts';
 import { sendMetrics } from './admin/metrics.ts';
 import { serveUi } from './admin/serve-ui.ts';
 import type { WriterStats } from './recording/writer.ts';
@@ -99,8 +100,15 @@ export type ControlPlaneOptions = {
   recordingStats?: () => WriterStats;
 };
 
-export async function createGateway(initial: Config, recorder: Recorder, store?: Store, control: ControlPlaneOptions = {}): Promise<Gateway> {
+export async function createGateway(initial: Config, sink: Recorder, store?: Store, control: ControlPlaneOptions = {}): Promise<Gateway> {
   const initialCatalog = await buildPricedCatalog(initial);
+  const callMetrics = createCallMetrics();
+  const recorder: Recorder = {
+    record(call, capture) {
+      void callMetrics.record(call);
+      return sink.record(call, capture);
+    },
+  };
   // One keep-alive pool per upstream origin; connect timeout from config at startup.
   const dispatcher = new Agent({ connect: { timeout: initial.timeouts.connectMs }, keepAliveTimeout: 30_000 });
   const runtime = createProviderRuntime(dispatcher);
@@ -139,7 +147,7 @@ export async function createGateway(initial: Config, recorder: Recorder, store?:
     if (path === '/api/whoami') return whoami(response, resolution.identity, access, current.catalog, requestId);
     if (path === '/metrics') {
       if (!access.readMetrics) return sendError(response, dialect, new GatewayError('permission', 'access denied: /metrics needs the read_metrics grant'), requestId);
-      return sendMetrics(response, control.recordingStats?.(), requestId);
+      return sendMetrics(response, callMetrics, control.recordingStats?.(), requestId);
     }
     const allowed = (entry: CatalogEntry) => mayUseModel(access, entry.provider.id, entry.model);
     if (path === '/v1/models') return listModels(response, current.catalog, requestId, allowed);

@@ -1,13 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import type { WriterStats } from '../recording/writer.ts';
+import type { CallMetrics } from './call-metrics.ts';
 
 /**
  * `GET /metrics` in Prometheus' text format, for callers granted `read_metrics` (Aperture's
- * grant). Today it carries the recording pipeline's health: a spool that keeps growing means the
- * store is down or cannot keep up, which an alert should catch before the spool fills.
+ * grant): the calls this process served (call-metrics.ts), and the recording pipeline's health: a
+ * spool that keeps growing means the store is down or cannot keep up, which an alert should catch
+ * before the spool fills.
  */
-export function sendMetrics(response: ServerResponse, recording: WriterStats | undefined, requestId: string): void {
+export function sendMetrics(response: ServerResponse, calls: CallMetrics, recording: WriterStats | undefined, requestId: string): void {
   const lines: string[] = [];
+  calls.write(lines);
   const metric = (name: string, type: 'gauge' | 'counter', help: string, value: number) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
   metric('tailgate_recording_enabled', 'gauge', 'Whether calls are stored (0 with storage.url "none").', recording ? 1 : 0);
   if (recording) {
