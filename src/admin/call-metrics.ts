@@ -65,11 +65,13 @@ export type CallMetrics = Recorder & {
 };
 
 export function createCallMetrics(): CallMetrics {
-  const series = new Map<string, Series>();
+  // By provider, then model: two lookups instead of a key string built per call.
+  const series = new Map<string, Map<string, Series>>();
 
   function seriesOf(provider: string, model: string): Series {
-    const key = `${provider}\u0000${model}`;
-    let found = series.get(key);
+    let models = series.get(provider);
+    if (!models) series.set(provider, (models = new Map()));
+    let found = models.get(model);
     if (!found) {
       found = {
         labels: `provider="${escape(provider)}",model="${escape(model)}"`,
@@ -80,7 +82,7 @@ export function createCallMetrics(): CallMetrics {
         firstByte: new Histogram(durationBuckets),
         overhead: new Histogram(overheadBuckets),
       };
-      series.set(key, found);
+      models.set(model, found);
     }
     return found;
   }
@@ -103,7 +105,7 @@ export function createCallMetrics(): CallMetrics {
     },
 
     write(lines) {
-      const all = [...series.values()];
+      const all = [...series.values()].flatMap((models) => [...models.values()]);
       help(lines, 'tailgate_requests_total', 'counter', 'Calls that ended, by routed provider and model, outcome and HTTP status.');
       for (const s of all) {
         for (const [ended, count] of s.ended) lines.push(`tailgate_requests_total{${s.labels},outcome="${outcomes[ended % 8]}",status="${Math.floor(ended / 8)}"} ${count}`);
