@@ -9,7 +9,7 @@ import type { Recorder } from '../recording/recorder.ts';
 /** Seconds. LLM calls run from milliseconds (count_tokens, refusals) to minutes (long streams). */
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 /** Seconds. The gateway's own part: identity, routing, grants, hooks, credentials (`overheadMs`). */
-const overheadBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const overheadBuckets = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 const tokenKinds = [
   ['input', 'inputTokens'],
   ['output', 'outputTokens'],
@@ -118,7 +118,7 @@ export function createCallMetrics(): CallMetrics {
       for (const s of all) s.duration.write(lines, 'tailgate_request_duration_seconds', s.labels);
       help(lines, 'tailgate_time_to_first_byte_seconds', 'histogram', 'From the request to the first response byte sent to the client.');
       for (const s of all) if (s.firstByte.count > 0) s.firstByte.write(lines, 'tailgate_time_to_first_byte_seconds', s.labels);
-      help(lines, 'tailgate_gateway_overhead_seconds', 'histogram', 'Time the gateway spent before the upstream request left (millisecond resolution).');
+      help(lines, 'tailgate_gateway_overhead_seconds', 'histogram', 'Time the gateway spent before the upstream request left: reading and checking the request, identity, grants, hooks, credentials.');
       for (const s of all) if (s.overhead.count > 0) s.overhead.write(lines, 'tailgate_gateway_overhead_seconds', s.labels);
     },
   };

@@ -12,7 +12,7 @@ export type CallRecord = {
   startedAt: number;
   firstByteAt?: number;
   endedAt: number;
-  /** Time the gateway spent before the upstream request left (parse, route, auth). */
+  /** Time the gateway spent before the upstream request left (parse, route, auth), to the microsecond. */
   overheadMs: number;
   method: string;
   path: string;

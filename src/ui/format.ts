@@ -31,6 +31,7 @@ export function fmtTime(ms: number | undefined): string {
 
 export function fmtDuration(ms: number | undefined): string {
   if (ms === undefined || Number.isNaN(ms)) return '—';
+  if (ms < 10) return `${Number(ms.toFixed(2))} ms`; // the gateway's overhead is usually a fraction of one
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;

@@ -45,7 +45,8 @@ function value(text: string, series: string): number {
 
 test('/metrics counts calls, tokens, cost and latency by provider and model; client-made model names stay out', async () => {
   const text0 = fixture('openai-chat', 'text.json');
-  for (let i = 0; i < 2; i++) {
+  const n = 10;
+  for (let i = 0; i < n; i++) {
     fake.reply(text0.reply());
     await call('/v1/chat/completions', { model: 'gpt-4.1', messages: [{ role: 'user', content: 'hi' }] });
   }
@@ -55,7 +56,7 @@ test('/metrics counts calls, tokens, cost and latency by provider and model; cli
   fake.reply(stream.reply());
   await call('/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 9, stream: true, messages: [{ role: 'user', content: 'hi' }] });
   await call('/v1/chat/completions', { model: 'made-up-model-0123', messages: [] });
-  await recorded(gateway, 5);
+  await recorded(gateway, n + 3);
 
   assert.equal((await fetch(`${gateway.url}/metrics`, { headers: as('alice@example.com') })).status, 403, 'read_metrics only');
   const response = await fetch(`${gateway.url}/metrics`, { headers: as('ops@example.com') });
@@ -64,25 +65,28 @@ test('/metrics counts calls, tokens, cost and latency by provider and model; cli
   const text = await response.text();
 
   const gpt = 'provider="openai",model="gpt-4.1"';
-  assert.equal(value(text, `tailgate_requests_total{${gpt},outcome="ok",status="200"}`), 2);
+  assert.equal(value(text, `tailgate_requests_total{${gpt},outcome="ok",status="200"}`), n);
   assert.equal(value(text, 'tailgate_requests_total{provider="anthropic",model="claude-haiku-4-5",outcome="upstream_error",status="429"}'), 1);
   assert.equal(value(text, 'tailgate_requests_total{provider="",model="",outcome="client_error",status="404"}'), 1);
   assert.ok(!text.includes('made-up-model-0123'));
 
   const usage = text0.expected.usage as Record<string, number>;
-  assert.equal(value(text, `tailgate_tokens_total{${gpt},kind="input"}`), 2 * usage.inputTokens);
-  assert.equal(value(text, `tailgate_tokens_total{${gpt},kind="output"}`), 2 * usage.outputTokens);
-  assert.equal(value(text, `tailgate_tokens_total{${gpt},kind="cache_read"}`), 2 * usage.cacheReadTokens);
+  assert.equal(value(text, `tailgate_tokens_total{${gpt},kind="input"}`), n * usage.inputTokens);
+  assert.equal(value(text, `tailgate_tokens_total{${gpt},kind="output"}`), n * usage.outputTokens);
+  assert.equal(value(text, `tailgate_tokens_total{${gpt},kind="cache_read"}`), n * usage.cacheReadTokens);
   const sonnet = 'provider="anthropic",model="claude-sonnet-4-5"';
   assert.equal(value(text, `tailgate_tokens_total{${sonnet},kind="output"}`), (stream.expected.usage as Record<string, number>).outputTokens);
   const calls = gateway.calls.filter((c) => c.model === 'gpt-4.1');
   assert.ok(Math.abs(value(text, `tailgate_cost_usd_total{${gpt}}`) - calls.reduce((sum, c) => sum + (c.costUsd ?? 0), 0)) < 1e-12);
 
   assert.match(text, /^# TYPE tailgate_request_duration_seconds histogram$/m);
-  assert.equal(value(text, `tailgate_request_duration_seconds_count{${gpt}}`), 2);
-  assert.equal(value(text, `tailgate_request_duration_seconds_bucket{${gpt},le="+Inf"}`), 2);
+  assert.equal(value(text, `tailgate_request_duration_seconds_count{${gpt}}`), n);
+  assert.equal(value(text, `tailgate_request_duration_seconds_bucket{${gpt},le="+Inf"}`), n);
   assert.equal(value(text, `tailgate_time_to_first_byte_seconds_count{${sonnet}}`), 1);
-  assert.equal(value(text, `tailgate_gateway_overhead_seconds_count{${gpt}}`), 2);
+  assert.equal(value(text, `tailgate_gateway_overhead_seconds_count{${gpt}}`), n);
+  // The gateway's own part is measured finer than a millisecond, so it is never a flat 0.
+  assert.ok(calls.every((c) => c.overheadMs > 0 && c.overheadMs <= c.endedAt - c.startedAt + 1), JSON.stringify(calls.map((c) => c.overheadMs)));
+  assert.ok(Math.abs(value(text, `tailgate_gateway_overhead_seconds_sum{${gpt}}`) - calls.reduce((sum, c) => sum + c.overheadMs / 1000, 0)) < 1e-9);
   // Buckets are cumulative: each is at least the one before it.
   const buckets = [...text.matchAll(new RegExp(`^tailgate_request_duration_seconds_bucket\\{${gpt.replace(/[.]/g, '\\.')},le="[^"]+"\\} (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
   assert.equal(buckets.length, 16);
