@@ -70,7 +70,7 @@ function history(now: number): CallRecord[] {
     startedAt: at,
     firstByteAt: at + 300,
     endedAt: at + 1200,
-    overheadMs: 1,
+    overheadMs: 0.42,
     method: 'POST',
     path: '/v1/messages',
     login,
