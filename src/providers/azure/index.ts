@@ -36,13 +36,16 @@ export function createAzureAdapter(provider: ProviderConfig, runtime: ProviderRu
   const version = encodeURIComponent(settings.apiVersion);
   const entra = settings.entra;
 
-  // One token per credential and scope, shared by every provider (and config reload) using it; a
-  // changed secret is another credential (its digest, not the secret, is in the key).
-  const tokens = (): CachedToken | undefined => {
-    if (!entra) return provider.apikey ? undefined : runtime.shared('azure-default-credential', () => createDefaultAzureToken(cognitiveServicesScope));
-    const key = `entra-token:${entra.authority}:${entra.tenantId}:${entra.clientId}:${hash('sha256', entra.clientSecret)}:${entra.scope}`;
-    return runtime.shared(key, () => createEntraTokenSource(entra, { dispatcher: runtime.dispatcher }));
-  };
+  // One token source per credential and scope, shared by every provider (and config reload) using
+  // it; a changed secret is another credential (its digest, not the secret, is in the key). Found once
+  // here, at config load: the calls only use it.
+  const tokens: CachedToken | undefined = entra
+    ? runtime.shared(`entra-token:${entra.authority}:${entra.tenantId}:${entra.clientId}:${hash('sha256', entra.clientSecret)}:${entra.scope}`, () =>
+        createEntraTokenSource(entra, { dispatcher: runtime.dispatcher }),
+      )
+    : provider.apikey
+      ? undefined
+      : runtime.shared('azure-default-credential', () => createDefaultAzureToken(cognitiveServicesScope));
 
   function target(call: UpstreamCall): string {
     const operation = operations[call.endpoint.id];
@@ -55,7 +58,7 @@ export function createAzureAdapter(provider: ProviderConfig, runtime: ProviderRu
 
   return {
     prepare(call: UpstreamCall): UpstreamRequest | Promise<UpstreamRequest> {
-      const source = tokens();
+      const source = tokens;
       // With Entra, the credential is a token fetched below, in place of the key `api-key` would carry.
       let credential = false;
       const headers = source
@@ -73,6 +76,6 @@ export function createAzureAdapter(provider: ProviderConfig, runtime: ProviderRu
       );
     },
 
-    retry: (status: number, _headers: ResponseHeaders, request: UpstreamRequest) => dropRefusedToken(tokens(), status, request),
+    retry: (status: number, _headers: ResponseHeaders, request: UpstreamRequest) => dropRefusedToken(tokens, status, request),
   };
 }

@@ -58,7 +58,9 @@ export function createVertexAdapter(provider: ProviderConfig, runtime: ProviderR
   const region = settings.region ?? regionOf(base.hostname) ?? 'global';
   // No key at all: Application Default Credentials, which may also know the project.
   const ambient = !account && !accountProblem && !provider.apikey;
-  const adc = (): DefaultCredentials => runtime.shared(`vertex-adc:${settings.project ?? ''}`, () => createDefaultCredentials(cloudPlatformScope, { projectId: settings.project }));
+  const adc: DefaultCredentials | undefined = ambient
+    ? runtime.shared(`vertex-adc:${settings.project ?? ''}`, () => createDefaultCredentials(cloudPlatformScope, { projectId: settings.project }))
+    : undefined;
   // Google's own hosts follow the region; any other base URL (a proxy, a test double) is used as given.
   const official = /(^|[.-])aiplatform\.googleapis\.com$|^aiplatform\.[a-z]+\.rep\.googleapis\.com$/.test(base.hostname);
   const origin = official ? `https://${vertexHost(region)}` : base.origin;
@@ -66,26 +68,18 @@ export function createVertexAdapter(provider: ProviderConfig, runtime: ProviderR
   const scopeOf = (project: string | undefined) => (project ? `projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(region)}/` : '');
   // The project: configured, the key's, or with no key the one ADC knows, asked on the first call.
   let project = settings.project ?? account?.projectId;
-  let asking: Promise<string> | undefined;
-  async function askProject(): Promise<string> {
-    asking ??= adc()
-      .projectId()
-      .finally(() => {
-        asking = undefined;
-      });
+  async function askProject(adc: DefaultCredentials): Promise<string> {
+    // The library asks once, whoever asks, and keeps the answer.
     try {
-      return (project = await asking);
+      return (project = await adc.projectId());
     } catch (error) {
       throw new GatewayError('internal', `provider ${provider.id} has no vertex.project, and Application Default Credentials name none (${(error as Error).message})`);
     }
   }
 
-  const tokens = (): CachedToken | undefined => {
-    if (ambient) return adc();
-    if (!account) return undefined;
-    const key = `vertex-token:${account.clientEmail}:${account.privateKeyId ?? ''}:${account.tokenUri}`;
-    return runtime.shared(key, () => createTokenSource(account, { dispatcher: runtime.dispatcher }));
-  };
+  // The token source: found once here, at config load, and shared across reloads (runtime.shared).
+  const tokens: CachedToken | undefined =
+    adc ?? (account && runtime.shared(`vertex-token:${account.clientEmail}:${account.privateKeyId ?? ''}:${account.tokenUri}`, () => createTokenSource(account, { dispatcher: runtime.dispatcher })));
 
   function route(call: UpstreamCall): { path: string; body: Buffer; response?: ResponsePlan } {
     const model = encodeURIComponent(call.route.upstreamModel);
@@ -129,7 +123,7 @@ export function createVertexAdapter(provider: ProviderConfig, runtime: ProviderR
       });
       if (response) delete headers['anthropic-version']; // in the body on Vertex
       if (credential) {
-        const source = tokens();
+        const source = tokens;
         if (source) {
           try {
             headers.authorization = `Bearer ${await source.token()}`;
@@ -142,10 +136,10 @@ export function createVertexAdapter(provider: ProviderConfig, runtime: ProviderR
           setKeyHeader(headers, provider.authorization, provider.apikey); // Vertex Express: x-goog-api-key
         }
       }
-      const scope = scopeOf(project ?? (ambient && credential ? await askProject() : undefined));
+      const scope = scopeOf(project ?? (adc && credential ? await askProject(adc) : undefined));
       return { origin, path: `${prefix}/v1/${scope}${path}`, headers, body, response };
     },
 
-    retry: (status: number, _headers: ResponseHeaders, request: UpstreamRequest) => dropRefusedToken(tokens(), status, request),
+    retry: (status: number, _headers: ResponseHeaders, request: UpstreamRequest) => dropRefusedToken(tokens, status, request),
   };
 }
