@@ -41,6 +41,17 @@ export type FakeVertex = {
 export const PROJECT = 'tailgate-test-project';
 export const REGION = 'us-east5';
 
+// What clients send: Aperture's placeholders for project and region, and no Google credential.
+export const PLACEHOLDER_PROJECT = '_aperture_auto_vertex_project_id_';
+export const PLACEHOLDER_REGION = '_aperture_auto_vertex_region_';
+export const CLAUDE = 'claude-sonnet-4-5@20250929';
+
+/** A Google auth client that never asks Google (nor a metadata server): the gateway holds the real credentials. */
+export const placeholderAuth = { projectId: undefined, getRequestHeaders: async () => new Headers({ authorization: 'Bearer placeholder' }) };
+
+export const geminiPath = (model: string, method: string, project = PLACEHOLDER_PROJECT, region = PLACEHOLDER_REGION) =>
+  `/v1/projects/${project}/locations/${region}/publishers/google/models/${model}:${method}`;
+
 function decode(part: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 }

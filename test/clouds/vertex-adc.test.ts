@@ -11,10 +11,9 @@ import AnthropicVertex from '@anthropic-ai/vertex-sdk';
 import type { StartedGateway } from '../../src/server.ts';
 import { fixture } from '../fake-upstream/fake-upstream.ts';
 import { post, recorded, startCloudGateway } from './cloud-harness.ts';
-import { PROJECT, REGION, startFakeVertex, type FakeVertex } from './fake-vertex.ts';
+import { CLAUDE, geminiPath, PLACEHOLDER_PROJECT, PLACEHOLDER_REGION, placeholderAuth, PROJECT, REGION, startFakeVertex, type FakeVertex } from './fake-vertex.ts';
 
-const CLAUDE = 'claude-sonnet-4-5@20250929';
-const generate = (model: string) => `/v1/projects/_aperture_auto_vertex_project_id_/locations/_aperture_auto_vertex_region_/publishers/google/models/${model}:generateContent`;
+const generate = (model: string) => geminiPath(model, 'generateContent');
 
 describe('Vertex AI with Application Default Credentials (the metadata server)', () => {
   let fake: FakeVertex;
@@ -60,8 +59,7 @@ describe('Vertex AI with Application Default Credentials (the metadata server)',
 
   test('Anthropic\'s Vertex SDK with placeholders reaches Claude on Vertex with the metadata token', async () => {
     // The SDK would ask the same metadata server for a token of its own: a placeholder client instead.
-    const authClient = { projectId: undefined, getRequestHeaders: async () => new Headers({ authorization: 'Bearer placeholder' }) };
-    const client = new AnthropicVertex({ baseURL: `${gateway.url}/v1`, projectId: '_aperture_auto_vertex_project_id_', region: '_aperture_auto_vertex_region_', authClient: authClient as never, maxRetries: 0 });
+    const client = new AnthropicVertex({ baseURL: `${gateway.url}/v1`, projectId: PLACEHOLDER_PROJECT, region: PLACEHOLDER_REGION, authClient: placeholderAuth as never, maxRetries: 0 });
     const message = await client.messages.create({ model: CLAUDE, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
     assert.deepEqual(message, JSON.parse(fixture('anthropic-messages', 'text.json').text));
     const request = fake.requests.at(-1)!;

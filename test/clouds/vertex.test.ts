@@ -10,14 +10,7 @@ import OpenAI from 'openai';
 import type { StartedGateway } from '../../src/server.ts';
 import { fixture } from '../fake-upstream/fake-upstream.ts';
 import { lastCall, post, recorded, startCloudGateway } from './cloud-harness.ts';
-import { PROJECT, REGION, startFakeVertex, type FakeVertex } from './fake-vertex.ts';
-
-const PLACEHOLDER_PROJECT = '_aperture_auto_vertex_project_id_';
-const PLACEHOLDER_REGION = '_aperture_auto_vertex_region_';
-const CLAUDE = 'claude-sonnet-4-5@20250929';
-
-/** A Google auth client that never asks Google: the gateway holds the real credentials. */
-const placeholderAuth = { projectId: undefined, getRequestHeaders: async () => new Headers({ authorization: 'Bearer placeholder' }) };
+import { CLAUDE, geminiPath, PLACEHOLDER_PROJECT, PLACEHOLDER_REGION, placeholderAuth, PROJECT, REGION, startFakeVertex, type FakeVertex } from './fake-vertex.ts';
 
 function vertexProvider(fake: FakeVertex, extra: object = {}) {
   return {
@@ -30,8 +23,6 @@ function vertexProvider(fake: FakeVertex, extra: object = {}) {
   };
 }
 
-const geminiPath = (model: string, method: string, project = PLACEHOLDER_PROJECT, region = PLACEHOLDER_REGION) =>
-  `/v1/projects/${project}/locations/${region}/publishers/google/models/${model}:${method}`;
 
 describe('Vertex AI with a service-account key', () => {
   let fake: FakeVertex;
