@@ -17,6 +17,12 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // - gc() for the store's thread, which collects at most once a second after it compressed captures: Node
 //   frees a compression's native memory only then (journal-frame.ts); 20 s of streamed calls at c=16
 //   peaked at 189–204 MB instead of 218–222 MB.
+// - No allocation-site pretenuring. V8 moves an allocation site's objects straight to the old generation
+//   once most of them survived a young collection; under requests the size of a coding agent's (whole
+//   conversations, bench/agent-body.ts) some of a call's objects briefly did, and from then on every
+//   call's went to the old generation, which then ran about 11 full collections a second, their
+//   concurrent marking 700 µs of V8's helper threads a call (bench:threads agent c=4: such runs in 2
+//   of 4, and in 0 of 4 without pretenuring; see bench/README.md).
 // And two for glibc's malloc, which serves a block above its mmap threshold with a mapping of its own:
 // - The threshold is pinned at 4 MB. glibc otherwise raises it to each such block freed; pinned at
 //   32 KB (V8's zone segment, the unit of its optimizing compiler), every compile, socket buffer and
@@ -30,7 +36,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // All are taken only at start, so `tailgate serve` starts Node again with them (the short commands do
 // not bother): execve keeps the process id and makes no second process. A setting given in
 // NODE_OPTIONS, on the command line or in the environment wins.
-const heapFlags = ['--max-semi-space-size=4', '--heap-growing-percent=50', '--expose-gc'];
+const heapFlags = ['--max-semi-space-size=4', '--heap-growing-percent=50', '--expose-gc', '--no-allocation-site-pretenuring'];
 const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
 const missing = heapFlags.filter((flag) => !nodeOptions.includes(flag.split('=')[0]));
 const serving = typeof process.execve === 'function' && process.argv.slice(2).includes('serve');
