@@ -21,8 +21,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
 //   once most of them survived a young collection; under requests the size of a coding agent's (whole
 //   conversations, bench/agent-body.ts) some of a call's objects briefly did, and from then on every
 //   call's went to the old generation, which then ran about 11 full collections a second, their
-//   concurrent marking 700 µs of V8's helper threads a call (bench:threads agent c=4: such runs in 2
-//   of 4, and in 0 of 4 without pretenuring; see bench/README.md).
+//   concurrent marking 700 µs of V8's helper threads a call (bench:threads agent c=4: such runs were 3
+//   of 9 with pretenuring and 0 of 9 without; see bench/README.md).
 // And two for glibc's malloc, which serves a block above its mmap threshold with a mapping of its own:
 // - The threshold is pinned at 4 MB. glibc otherwise raises it to each such block freed; pinned at
 //   32 KB (V8's zone segment, the unit of its optimizing compiler), every compile, socket buffer and
