@@ -58,17 +58,16 @@ export function createAzureAdapter(provider: ProviderConfig, runtime: ProviderRu
 
   return {
     prepare(call: UpstreamCall): UpstreamRequest | Promise<UpstreamRequest> {
-      const source = tokens;
       // With Entra, the credential is a token fetched below, in place of the key `api-key` would carry.
       let credential = false;
-      const headers = source
+      const headers = tokens
         ? upstreamHeaders(call.rawHeaders, provider, call.body.length, call.grantHeaders, (out, caller) => {
             credential = usesProviderCredential(out, caller, provider);
           })
         : upstreamHeaders(call.rawHeaders, provider, call.body.length, call.grantHeaders);
       const request = { origin: base.origin, path: target(call), headers, body: call.body };
-      if (!source || !credential) return request;
-      return source.token().then(
+      if (!tokens || !credential) return request;
+      return tokens.token().then(
         (token) => ({ ...request, headers: { ...headers, authorization: `Bearer ${token}` } }),
         (error: Error) => {
           throw new GatewayError('upstream_unreachable', `provider ${provider.id} could not get a Microsoft Entra token (${error.message})`);

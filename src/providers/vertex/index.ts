@@ -123,10 +123,9 @@ export function createVertexAdapter(provider: ProviderConfig, runtime: ProviderR
       });
       if (response) delete headers['anthropic-version']; // in the body on Vertex
       if (credential) {
-        const source = tokens;
-        if (source) {
+        if (tokens) {
           try {
-            headers.authorization = `Bearer ${await source.token()}`;
+            headers.authorization = `Bearer ${await tokens.token()}`;
           } catch (error) {
             throw new GatewayError('upstream_unreachable', `provider ${provider.id} could not get a Google access token (${(error as Error).message})`);
           }
