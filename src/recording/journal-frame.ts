@@ -77,7 +77,8 @@ export async function readFrames(file: string, from: number, to: number, maxCall
   const calls: StoredCall[] = [];
   let at = from;
   let size = readChunkBytes;
-  let buffer = takeReadBuffer();
+  const reusable = takeReadBuffer();
+  let buffer = reusable;
   try {
     while (calls.length < maxCalls && at < to && at - from < maxBatchBytes) {
       if (size > buffer.length) buffer = Buffer.allocUnsafeSlow(size); // one frame larger than a read
@@ -91,7 +92,7 @@ export async function readFrames(file: string, from: number, to: number, maxCall
     }
   } finally {
     await handle.close();
-    if (buffer.length === readChunkBytes) spareReadBuffer = buffer;
+    spareReadBuffer = reusable; // also after a frame larger than a read needed a buffer of its own
   }
   return { calls, end: at };
 }
