@@ -70,6 +70,32 @@ export function body(api: Api, mode: Mode): string {
 }
 export const PATHS: Record<Api, string> = { openai: '/v1/chat/completions', anthropic: '/v1/messages' };
 
+const common = { 'content-type': 'application/json', 'user-agent': 'tailgate-bench/1' };
+/** What a client sends straight to the mock, or through a pass-through that forwards its key. */
+export const realKeys: Record<Api, Record<string, string>> = {
+  openai: { ...common, authorization: 'Bearer sk-bench' },
+  anthropic: { ...common, 'x-api-key': 'sk-ant-bench', 'anthropic-version': '2023-06-01' },
+};
+/** What a client sends to Tailgate: no provider key, only the placeholder SDKs insist on, which the gateway drops. */
+export const placeholderKeys: Record<Api, Record<string, string>> = {
+  openai: { ...common, authorization: 'Bearer tailgate' },
+  anthropic: { ...common, 'x-api-key': 'tailgate', 'anthropic-version': '2023-06-01' },
+};
+
+/** The config `tailgate serve` runs with: both APIs on `mock`, the loopback caller as admin, its own store in `dataDir`. */
+export function tailgateConfig(mock: string, dataDir: string): Record<string, unknown> {
+  return {
+    providers: {
+      openai: { baseurl: mock, apikey: 'sk-bench', models: ['gpt-4.1'], compatibility: { openai_chat: true, openai_responses: true } },
+      anthropic: { baseurl: mock, apikey: 'sk-ant-bench', authorization: 'x-api-key', models: ['claude-sonnet-4-5'], compatibility: { anthropic_messages: true } },
+    },
+    grants: [{ src: ['*', '(loopback)'], app: { 'tailscale.com/cap/aperture': [{ role: 'admin' }, { models: '**' }] } }],
+    // A fresh store every run (default is ./tailgate-data): a database grown by earlier runs would
+    // make runs incomparable. The default storage.url is sqlite:<data_dir>/tailgate.db.
+    data_dir: dataDir,
+  };
+}
+
 export type CellKey = string; // e.g. "json openai c=16"
 export type CellOutcome = CellResult | { skipped: string };
 export type TargetResult = {

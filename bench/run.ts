@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { Cell, CellResult, Mode } from './load.ts';
 import { startFakeTailscaled, userNode } from '../test/identity/fake-tailscaled.ts';
-import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_C64_ROUNDS, STREAM_C1_DURATION_MS, TARGET_WARMUP_MS, JSON_CONCURRENCY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, VARIANT_ROUNDS, WARMUP_MS, body, dist, key, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
+import { APIS, CHECK_CHUNKS, DURATION_MS, JSON_C64_ROUNDS, STREAM_C1_DURATION_MS, TARGET_WARMUP_MS, JSON_CONCURRENCY, PATHS, STREAM_CONCURRENCY, STREAM_DELTAS, TARGETS, VARIANT_CONCURRENCY, VARIANT_ROUNDS, WARMUP_MS, body, dist, key, placeholderKeys, realKeys, tailgateConfig, type Api, type CellKey, type CellOutcome, type StoreCheck, type TargetResult } from './plan.ts';
 import { derive, deriveVariants, render } from './report.ts';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -54,12 +54,6 @@ type Target = {
   storeCheck?: boolean; // count the calls in the store (GET /api/usage) before stopping
 };
 
-const common = { 'content-type': 'application/json', 'user-agent': 'tailgate-bench/1' };
-const realKeys: Record<Api, Record<string, string>> = {
-  openai: { ...common, authorization: 'Bearer sk-bench' },
-  anthropic: { ...common, 'x-api-key': 'sk-ant-bench', 'anthropic-version': '2023-06-01' },
-};
-
 // `tailgate serve` with a generated config; `extra` overrides or adds top-level keys (storage, identity, grants).
 async function startTailgate(name: string, mock: string, extra: Record<string, unknown>, bin = TAILGATE_BIN, env: Record<string, string> = {}): Promise<Running> {
   if (!existsSync(bin)) throw new Error(`${bin} does not exist`);
@@ -67,17 +61,7 @@ async function startTailgate(name: string, mock: string, extra: Record<string, u
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tailgate-bench-'));
   tmpDirs.push(dir);
   const config = path.join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({
-    providers: {
-      openai: { baseurl: mock, apikey: 'sk-bench', models: ['gpt-4.1'], compatibility: { openai_chat: true, openai_responses: true } },
-      anthropic: { baseurl: mock, apikey: 'sk-ant-bench', authorization: 'x-api-key', models: ['claude-sonnet-4-5'], compatibility: { anthropic_messages: true } },
-    },
-    grants: [{ src: ['*', '(loopback)'], app: { 'tailscale.com/cap/aperture': [{ role: 'admin' }, { models: '**' }] } }],
-    // A fresh store every run (default is ./tailgate-data): a database grown by earlier runs would
-    // make runs incomparable. The default storage.url is sqlite:<data_dir>/tailgate.db.
-    data_dir: path.join(dir, 'data'),
-    ...extra,
-  }, null, 2));
+  writeFileSync(config, JSON.stringify({ ...tailgateConfig(mock, path.join(dir, 'data')), ...extra }, null, 2));
   const args = [bin, 'serve', '--config', config, '--listen', `127.0.0.1:${port}`];
   const child = startChild(name, args, '0', ROOT, 'null', env);
   const origin = `http://127.0.0.1:${port}`;
@@ -87,12 +71,7 @@ async function startTailgate(name: string, mock: string, extra: Record<string, u
     await stopChild(child);
     throw new Error(`${(err as Error).message}\n${await diagnose(name, args, ROOT)}`);
   }
-  // Clients hold no provider key; SDKs still send a placeholder, which the gateway must drop.
-  const placeholder: Record<Api, Record<string, string>> = {
-    openai: { ...common, authorization: 'Bearer tailgate' },
-    anthropic: { ...common, 'x-api-key': 'tailgate', 'anthropic-version': '2023-06-01' },
-  };
-  return { origin, pid: child.pid, child, headers: placeholder };
+  return { origin, pid: child.pid, child, headers: placeholderKeys };
 }
 
 // A variant plus its baseline: a twin of the plain tailgate target (same config, own fresh store).

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { agentBody } from './agent-body.ts';
 import type { Cell, CellResult } from './load.ts';
-import { body, PATHS, type Api } from './plan.ts';
+import { body, PATHS, placeholderKeys, realKeys, tailgateConfig, type Api } from './plan.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE = process.execPath;
@@ -26,14 +26,7 @@ const mock = spawn('taskset', ['-c', '1', NODE, path.join(ROOT, 'bench/mock-upst
 await new Promise((resolve) => mock.stdout!.once('data', resolve));
 const mockOrigin = `http://127.0.0.1:${mockPort}`;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tailgate-threads-'));
-writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
-  providers: {
-    openai: { baseurl: mockOrigin, apikey: 'sk-bench', models: ['gpt-4.1'], compatibility: { openai_chat: true } },
-    anthropic: { baseurl: mockOrigin, apikey: 'sk-ant-bench', authorization: 'x-api-key', models: ['claude-sonnet-4-5'], compatibility: { anthropic_messages: true } },
-  },
-  grants: [{ src: ['*', '(loopback)'], app: { 'tailscale.com/cap/aperture': [{ role: 'admin' }, { models: '**' }] } }],
-  data_dir: path.join(dir, 'data'),
-}));
+writeFileSync(path.join(dir, 'config.json'), JSON.stringify(tailgateConfig(mockOrigin, path.join(dir, 'data'))));
 const args = bin ? [bin, 'serve', '--config', path.join(dir, 'config.json'), '--listen', `127.0.0.1:${port}`] : [path.join(ROOT, 'bench/bare-proxy.ts'), mockOrigin, String(port)];
 const gateway = spawn('taskset', ['-c', '0', NODE, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
 const pid = gateway.pid!;
@@ -45,10 +38,7 @@ for (let tries = 0; ; tries++) {
 }
 
 // The gateway holds the keys (clients send a placeholder); the bare proxy passes the client's on.
-const key = bin ? { openai: 'Bearer tailgate', anthropic: 'tailgate' } : { openai: 'Bearer sk-bench', anthropic: 'sk-ant-bench' };
-const headers: Record<string, string> = api === 'openai'
-  ? { 'content-type': 'application/json', authorization: key.openai }
-  : { 'content-type': 'application/json', 'x-api-key': key.anthropic, 'anthropic-version': '2023-06-01' };
+const headers = (bin ? placeholderKeys : realKeys)[api];
 const requestBody = bodyKind === 'agent' ? agentBody() : body(api, 'json');
 
 function load(clients: number, durationMs: number, warmupMs: number): CellResult {
