@@ -5,7 +5,8 @@
 //   node bench/threads.ts [tailgate|bare|<path to a tailgate bin>] [openai|anthropic] [concurrency] [seconds] [small|agent]
 //
 // Prints one JSON line: req/s, latency p50/p99 (ms), CPU µs per call in all and per thread (user+system;
-// threads of one name summed), and the peak RSS (VmHWM, MB). `agent` sends agent-body.ts (anthropic).
+// threads of one name summed), context switches per call in all and per thread (voluntary and not: each
+// is a wake-up or a preemption), and the peak RSS (VmHWM, MB). `agent` sends agent-body.ts (anthropic).
 // The VM's speed moves these figures by tens of percent within minutes: compare builds in alternation.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -46,37 +47,46 @@ function load(clients: number, durationMs: number, warmupMs: number): CellResult
   return JSON.parse(execFileSync('taskset', ['-c', '1', NODE, path.join(ROOT, 'bench/load.ts'), JSON.stringify(cell)], { encoding: 'utf8' }));
 }
 
-/** CPU ms per thread name (the main thread as `main`). */
-function threadCpu(): Map<string, number> {
-  const byThread = new Map<string, number>();
+type ThreadUse = { cpuMs: number; switches: number };
+/** CPU ms and context switches (voluntary and not) per thread, keyed by id and name (the main thread as `main`). */
+function threadUse(): Map<string, ThreadUse> {
+  const byThread = new Map<string, ThreadUse>();
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const name = task === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    byThread.set(`${task} ${name}`, (Number(fields[11]) + Number(fields[12])) * 10);
+    const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+    const switches = [...status.matchAll(/ctxt_switches:\s+(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+    byThread.set(`${task} ${name}`, { cpuMs: (Number(fields[11]) + Number(fields[12])) * 10, switches });
   }
   return byThread;
 }
 
 load(16, 3000, 0);
 load(16, 3000, 0);
-const before = threadCpu();
+const before = threadUse();
 const result = load(Number(concurrency), Number(seconds) * 1000, 500);
-const after = threadCpu();
-const perThread: Record<string, number> = {};
-let total = 0;
-for (const [task, ms] of after) {
-  const used = ms - (before.get(task) ?? 0);
+const after = threadUse();
+const perThread: Record<string, ThreadUse> = {};
+const total: ThreadUse = { cpuMs: 0, switches: 0 };
+for (const [task, use] of after) {
   const name = task.slice(task.indexOf(' ') + 1);
-  perThread[name] = (perThread[name] ?? 0) + used;
-  total += used;
+  const earlier = before.get(task) ?? { cpuMs: 0, switches: 0 };
+  const sum = (perThread[name] ??= { cpuMs: 0, switches: 0 });
+  for (const key of ['cpuMs', 'switches'] as const) {
+    sum[key] += use[key] - earlier[key];
+    total[key] += use[key] - earlier[key];
+  }
 }
 const micros = (ms: number) => Math.round((ms * 1000) / result.answered);
+const perCall = (count: number) => Math.round((count * 100) / result.answered) / 100;
 const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 console.log(JSON.stringify({
   target, api, concurrency: Number(concurrency), body: bodyKind, rps: Math.round(result.rps),
-  p50: result.latency?.p50, p99: result.latency?.p99, cpuMicrosPerCall: micros(total),
-  threads: Object.fromEntries(Object.entries(perThread).filter(([, ms]) => ms > 0).map(([name, ms]) => [name, micros(ms)])),
+  p50: result.latency?.p50, p99: result.latency?.p99, cpuMicrosPerCall: micros(total.cpuMs),
+  threads: Object.fromEntries(Object.entries(perThread).filter(([, use]) => use.cpuMs > 0).map(([name, use]) => [name, micros(use.cpuMs)])),
+  switchesPerCall: perCall(total.switches),
+  switches: Object.fromEntries(Object.entries(perThread).filter(([, use]) => use.switches > 0).map(([name, use]) => [name, perCall(use.switches)])),
   hwmMB: Math.round(hwm / 1024),
 }));
 gateway.kill('SIGTERM');
