@@ -162,6 +162,16 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
     exchange?.abort(new Error('the client closed the connection'));
   });
 
+  /**
+   * The gateway's own headers on a relayed answer: the call's id (as in the store and the log), and
+   * its overhead, the milliseconds from the request's arrival to its dispatch upstream (identity,
+   * body, routing, grants, credentials), which the overhead histogram on /metrics counts too.
+   */
+  function tagResponse(headers: Record<string, string | string[]>): void {
+    headers['x-tailgate-request-id'] = record.id;
+    headers['x-tailgate-overhead-ms'] = String(record.overheadMs);
+  }
+
   /** The call's capture (under the retention policy), with the response headers the client gets. */
   function startCapture(headers: Record<string, string | string[]>, whole?: Buffer): void {
     if (deps.captureMaxBytes <= 0 || !parsed) return;
@@ -206,7 +216,7 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
     }
     const headers = clientHeaders(upstream.headers as ResponseHeaders, { keepLength: false });
     headers['content-length'] = String(out.length);
-    headers['x-tailgate-request-id'] = record.id;
+    tagResponse(headers);
     record.bytesOut = out.length;
     startCapture(headers, out);
     await finish(ok ? 'ok' : 'upstream_error', status, ok ? undefined : 'upstream_status');
@@ -320,7 +330,7 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
   tap = reframe ? reframe.wrap(sseTap) : sseTap;
   const headers = clientHeaders(upstream.headers, { keepLength: !filter && !reframe });
   if (reframe) headers['content-type'] = reframe.contentType;
-  headers['x-tailgate-request-id'] = record.id;
+  tagResponse(headers);
   startCapture(headers);
   response.writeHead(upstream.statusCode, headers);
   // A stream's client sees the status at once; a sized body's headers leave with its bytes, one write.

@@ -1,5 +1,6 @@
 // /metrics carries what the gateway served: calls by routed provider and model, outcome and status;
-// tokens by kind; cost; duration, first-byte and overhead histograms. A model name the client made
+// tokens by kind; cost; duration, first-byte and overhead histograms (the overhead also goes to each
+// client in x-tailgate-overhead-ms). A model name the client made
 // up never becomes a label (it would let any caller grow the series without bound).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -31,9 +32,10 @@ after(async () => {
   await fake.close();
 });
 
-async function call(path: string, body: object): Promise<void> {
+async function call(path: string, body: object): Promise<Headers> {
   const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...as('alice@example.com') }, body: JSON.stringify(body) });
   await response.arrayBuffer();
+  return response.headers;
 }
 
 /** The value of the one line that starts with `series` (name and labels). */
@@ -46,9 +48,11 @@ function value(text: string, series: string): number {
 test('/metrics counts calls, tokens, cost and latency by provider and model; client-made model names stay out', async () => {
   const text0 = fixture('openai-chat', 'text.json');
   const n = 10;
+  const overheadHeaders = new Map<string, string | null>();
   for (let i = 0; i < n; i++) {
     fake.reply(text0.reply());
-    await call('/v1/chat/completions', { model: 'gpt-4.1', messages: [{ role: 'user', content: 'hi' }] });
+    const headers = await call('/v1/chat/completions', { model: 'gpt-4.1', messages: [{ role: 'user', content: 'hi' }] });
+    overheadHeaders.set(headers.get('x-tailgate-request-id')!, headers.get('x-tailgate-overhead-ms'));
   }
   fake.reply(fixture('anthropic-messages', 'rate-limit.error.json').reply());
   await call('/v1/messages', { model: 'claude-haiku-4-5', max_tokens: 5, messages: [] });
@@ -87,6 +91,8 @@ test('/metrics counts calls, tokens, cost and latency by provider and model; cli
   // The gateway's own part is measured finer than a millisecond, so it is never a flat 0.
   assert.ok(calls.every((c) => c.overheadMs > 0 && c.overheadMs <= c.endedAt - c.startedAt + 1), JSON.stringify(calls.map((c) => c.overheadMs)));
   assert.ok(Math.abs(value(text, `tailgate_gateway_overhead_seconds_sum{${gpt}}`) - calls.reduce((sum, c) => sum + c.overheadMs / 1000, 0)) < 1e-9);
+  // Each answer told its client the same overhead, in milliseconds.
+  assert.deepEqual(new Map(calls.map((c) => [c.id, String(c.overheadMs)])), overheadHeaders);
   // Buckets are cumulative: each is at least the one before it.
   const buckets = [...text.matchAll(new RegExp(`^tailgate_request_duration_seconds_bucket\\{${gpt.replace(/[.]/g, '\\.')},le="[^"]+"\\} (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
   assert.equal(buckets.length, 16);
