@@ -6,6 +6,7 @@ import { defaultConfigDocument, loadConfigFile, loadConfigObject, type Environme
 import type { Dialect } from './dialects/dialect.ts';
 import { GatewayError } from './dialects/gateway-error.ts';
 import { bedrockDialect } from './dialects/bedrock/errors.ts';
+import { anthropicDialect } from './dialects/anthropic-messages/errors.ts';
 import { geminiDialect } from './dialects/gemini/index.ts';
 import { openaiDialect } from './dialects/openai-chat/index.ts';
 import { handleCall, type CallDeps } from './proxy/handle-call.ts';
@@ -13,7 +14,7 @@ import { matchIngress } from './proxy/endpoints.ts';
 import { Agent } from './proxy/upstream-agent.ts';
 import { serveH2c } from './proxy/h2c.ts';
 import { listInferenceProfiles } from './proxy/list-inference-profiles.ts';
-import { listModels } from './proxy/list-models.ts';
+import { listModels, retrieveModel } from './proxy/list-models.ts';
 import { sendError } from './proxy/send-error.ts';
 import type { CallRecord } from './recording/call-record.ts';
 import type { Recorder } from './recording/recorder.ts';
@@ -65,10 +66,27 @@ function newRecord(request: IncomingMessage): CallRecord {
   };
 }
 
-/** Unknown paths answer in the dialect the path looks like. */
-function dialectForPath(path: string): Dialect {
+/**
+ * Unknown paths, and paths both OpenAI's and Anthropic's clients use (`/v1/models`), answer in the
+ * dialect the path looks like; under `/v1/`, a request with `anthropic-version` (every Anthropic
+ * client sends it) gets Anthropic's error shape.
+ */
+function dialectFor(path: string, request: IncomingMessage): Dialect {
   if (path.startsWith('/v1beta/')) return geminiDialect;
-  return path.startsWith('/bedrock/') || isInferenceProfiles(path) ? bedrockDialect : openaiDialect;
+  if (path.startsWith('/bedrock/') || isInferenceProfiles(path)) return bedrockDialect;
+  return path.startsWith('/v1/') && request.headers['anthropic-version'] !== undefined ? anthropicDialect : openaiDialect;
+}
+
+/** `GET /v1/models/{id}`, but not a Gemini method path such as `/v1/models/{model}:generateContent`. */
+const isModelPath = (path: string) => path.startsWith('/v1/models/') && !path.includes(':');
+
+/** The model id of such a path (`provider/model` arrives as one segment, encoded, or as two); undefined for a bad %-escape. */
+function decodeModelId(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Bedrock's ListInferenceProfiles, under the Bedrock base URL Claude Code is given (or the gateway's own). */
@@ -137,7 +155,7 @@ export async function createGateway(initial: Config, sink: Recorder, store?: Sto
   /** Control-plane requests (`/api/*`, `/v1/models`): who is asking decides what they see and may do. */
   async function handleRead(request: IncomingMessage, response: ServerResponse, path: string, current: CallDeps, requestId: string): Promise<void> {
     const resolution = await current.identity.resolve(requestView(request));
-    const dialect = dialectForPath(path);
+    const dialect = dialectFor(path, request);
     if (!resolution.ok) {
       const kind = resolution.status === 401 ? 'authentication' : resolution.status === 403 ? 'permission' : 'unavailable';
       return sendError(response, dialect, new GatewayError(kind, resolution.message), requestId);
@@ -151,6 +169,11 @@ export async function createGateway(initial: Config, sink: Recorder, store?: Sto
     }
     const allowed = (entry: CatalogEntry) => mayUseModel(access, entry.provider.id, entry.model);
     if (path === '/v1/models') return listModels(response, current.catalog, requestId, allowed);
+    if (isModelPath(path)) {
+      const id = decodeModelId(path.slice('/v1/models/'.length));
+      if (id !== undefined && retrieveModel(response, current.catalog, id, requestId, allowed)) return;
+      return sendError(response, dialect, new GatewayError('not_found', `model "${id ?? '(not URL-encoded)'}" is not available through this gateway`), requestId);
+    }
     try {
       const url = new URL(request.url ?? '/', 'http://gateway');
       if (isInferenceProfiles(path)) return listInferenceProfiles(response, current.catalog.entries.filter(allowed), url.searchParams, requestId);
@@ -187,7 +210,7 @@ export async function createGateway(initial: Config, sink: Recorder, store?: Sto
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
-    if ((request.method === 'GET' && (path === '/v1/models' || path === '/metrics' || isInferenceProfiles(path))) || path.startsWith('/api/')) {
+    if ((request.method === 'GET' && (path === '/v1/models' || isModelPath(path) || path === '/metrics' || isInferenceProfiles(path))) || path.startsWith('/api/')) {
       void handleRead(request, response, path, current, requestId);
       return;
     }
@@ -199,7 +222,7 @@ export async function createGateway(initial: Config, sink: Recorder, store?: Sto
     const known = matchIngress(path) !== undefined;
     sendError(
       response,
-      dialectForPath(path),
+      dialectFor(path, request),
       known
         ? new GatewayError('invalid_request', `method ${request.method} is not allowed on ${path}`, { status: 405 })
         : new GatewayError('not_found', `no route for ${request.method} ${path}`),

@@ -73,6 +73,24 @@ function describe(entry: CatalogEntry) {
 /** `GET /v1/models` in Aperture's shape (aperture.md §4): one row per (provider, model). */
 export function listModels(response: ServerResponse, catalog: Catalog, requestId: string, allowed: (entry: CatalogEntry) => boolean): void {
   const data = catalog.entries.filter(allowed).map(describe);
-  const body = JSON.stringify({ object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+  sendJson(response, { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }, requestId);
+}
+
+/**
+ * `GET /v1/models/{id}` (the OpenAI and Anthropic SDKs' `models.retrieve`): the row `/v1/models` lists
+ * for that model, of the provider a call to it would go to (the highest `preference` the caller may
+ * use), or for `provider/model`. False when the caller may use no such model.
+ */
+export function retrieveModel(response: ServerResponse, catalog: Catalog, id: string, requestId: string, allowed: (entry: CatalogEntry) => boolean): boolean {
+  const candidates = catalog.entries.filter((entry) => (entry.model === id || `${entry.provider.id}/${entry.model}` === id) && allowed(entry));
+  if (candidates.length === 0) return false;
+  // The first of the highest preference, as routing picks it (config order breaks ties).
+  const entry = candidates.reduce((best, next) => (next.provider.preference > best.provider.preference ? next : best));
+  sendJson(response, describe(entry), requestId);
+  return true;
+}
+
+function sendJson(response: ServerResponse, value: unknown, requestId: string): void {
+  const body = JSON.stringify(value);
   response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId }).end(body);
 }

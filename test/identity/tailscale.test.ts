@@ -210,6 +210,15 @@ describe('/v1/models and /api/whoami', () => {
     assertDialectError(await send(g.port, { from: UNKNOWN, path: '/v1/models' }), 'openai', 403, /not identified/);
   });
 
+  test('/v1/models/{id} answers only for a model the caller may use, in the caller\'s dialect', async () => {
+    assert.equal((await send(g.port, { from: CI, path: '/v1/models/claude-haiku-4-5' })).json.owned_by, 'anthropic');
+    assertDialectError(await send(g.port, { from: CI, path: '/v1/models/gpt-4.1' }), 'openai', 404, /model "gpt-4.1" is not available/);
+    assertDialectError(await send(g.port, { from: CI, path: '/v1/models/gpt-4.1', headers: { 'anthropic-version': '2023-06-01' } }), 'anthropic', 404, /not available/);
+    assertDialectError(await send(g.port, { from: CI, path: '/v1/models/%E0%A4%A' }), 'openai', 404, /not URL-encoded/);
+    assert.equal((await send(g.port, { from: FRANK, path: '/v1/models/azure/gpt-4.1' })).json.owned_by, 'azure');
+    assertDialectError(await send(g.port, { from: DAVE, path: '/v1/models/gpt-4.1' }), 'openai', 403, /no role granted/);
+  });
+
   test('/api/whoami returns the identity, role and models', async () => {
     const alice = (await send(g.port, { from: ALICE, path: '/api/whoami' })).json;
     assert.equal(alice.login, 'alice@example.com');

@@ -250,3 +250,17 @@ test('the fixture events used above really contain the pings the SDKs skip', () 
     assert.equal(messageEvents(name).length, all.filter((event) => event.event !== 'ping').length);
   }
 });
+
+test('models.retrieve answers in Anthropic\'s fields, and an unknown model is Anthropic\'s not_found_error', async () => {
+  const model = await client.models.retrieve('claude-sonnet-4-5');
+  assert.equal(model.id, 'claude-sonnet-4-5');
+  assert.equal(model.type, 'model');
+  assert.equal(model.display_name, 'claude-sonnet-4-5');
+  assert.equal(typeof model.created_at, 'string');
+
+  await assert.rejects(client.models.retrieve('claude-nonexistent'), (error: unknown) => {
+    assert.ok(error instanceof Anthropic.NotFoundError, String(error));
+    assert.deepEqual(error.error, { type: 'error', error: { type: 'not_found_error', message: 'model "claude-nonexistent" is not available through this gateway' } });
+    return true;
+  });
+});

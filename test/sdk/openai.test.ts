@@ -270,3 +270,25 @@ test('embeddings.create with the SDK default (base64 requested) still reaches th
   const call = await callAfter(h, before);
   assertCost(call, (14 * 0.02) / perMillion, 'openai/text-embedding-3-small');
 });
+
+test('models.list and models.retrieve: the gateway answers itself, with the models the caller may use; an unknown one is a 404 the SDK raises', async () => {
+  const before = h.fake.requests.length;
+  const listed = [];
+  for await (const model of client.models.list()) listed.push(model.id);
+  assert.deepEqual(listed, ['gpt-4.1', 'gpt-5', 'text-embedding-3-small', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'gemini-2.5-flash', 'gemini-2.5-pro']);
+
+  const model = await client.models.retrieve('gpt-4.1');
+  assert.equal(model.id, 'gpt-4.1');
+  assert.equal(model.object, 'model');
+  assert.equal(model.owned_by, 'openai');
+  assert.deepEqual((model as unknown as { supported_endpoints: string[] }).supported_endpoints, ['/v1/chat/completions', '/v1/embeddings', '/v1/responses']);
+  // `provider/model` names the provider; the SDK sends it URL-encoded as one path segment.
+  assert.equal((await client.models.retrieve('anthropic/claude-haiku-4-5')).owned_by, 'anthropic');
+
+  await assert.rejects(client.models.retrieve('gpt-0-nonexistent'), (error: unknown) => {
+    assert.ok(error instanceof OpenAI.NotFoundError, String(error));
+    assert.match(error.message, /model "gpt-0-nonexistent" is not available/);
+    return true;
+  });
+  assert.equal(h.fake.requests.length, before, 'nothing went upstream');
+});
