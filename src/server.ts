@@ -14,7 +14,7 @@ import { matchIngress } from './proxy/endpoints.ts';
 import { Agent } from './proxy/upstream-agent.ts';
 import { serveH2c } from './proxy/h2c.ts';
 import { listInferenceProfiles } from './proxy/list-inference-profiles.ts';
-import { listModels, retrieveModel } from './proxy/list-models.ts';
+import { findModel, listModels, sendModel } from './proxy/list-models.ts';
 import { sendError } from './proxy/send-error.ts';
 import type { CallRecord } from './recording/call-record.ts';
 import type { Recorder } from './recording/recorder.ts';
@@ -67,9 +67,9 @@ function newRecord(request: IncomingMessage): CallRecord {
 }
 
 /**
- * Unknown paths, and paths both OpenAI's and Anthropic's clients use (`/v1/models`), answer in the
- * dialect the path looks like; under `/v1/`, a request with `anthropic-version` (every Anthropic
- * client sends it) gets Anthropic's error shape.
+ * The dialect of the gateway's own errors outside a call (unknown paths, `/v1/models`, `/api/*`): the
+ * one the path looks like, and under `/v1/` Anthropic's for a request with `anthropic-version`, which
+ * every Anthropic client sends.
  */
 function dialectFor(path: string, request: IncomingMessage): Dialect {
   if (path.startsWith('/v1beta/')) return geminiDialect;
@@ -80,12 +80,12 @@ function dialectFor(path: string, request: IncomingMessage): Dialect {
 /** `GET /v1/models/{id}`, but not a Gemini method path such as `/v1/models/{model}:generateContent`. */
 const isModelPath = (path: string) => path.startsWith('/v1/models/') && !path.includes(':');
 
-/** The model id of such a path (`provider/model` arrives as one segment, encoded, or as two); undefined for a bad %-escape. */
-function decodeModelId(segment: string): string | undefined {
+/** The model id of such a path (`provider/model` arrives as one segment, encoded, or as two). */
+function decodeModelId(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    return undefined;
+    throw new GatewayError('invalid_request', 'the model id in the path is not valid URL encoding');
   }
 }
 
@@ -169,12 +169,13 @@ export async function createGateway(initial: Config, sink: Recorder, store?: Sto
     }
     const allowed = (entry: CatalogEntry) => mayUseModel(access, entry.provider.id, entry.model);
     if (path === '/v1/models') return listModels(response, current.catalog, requestId, allowed);
-    if (isModelPath(path)) {
-      const id = decodeModelId(path.slice('/v1/models/'.length));
-      if (id !== undefined && retrieveModel(response, current.catalog, id, requestId, allowed)) return;
-      return sendError(response, dialect, new GatewayError('not_found', `model "${id ?? '(not URL-encoded)'}" is not available through this gateway`), requestId);
-    }
     try {
+      if (isModelPath(path)) {
+        const id = decodeModelId(path.slice('/v1/models/'.length));
+        const entry = findModel(current.catalog, id, allowed);
+        if (!entry) throw new GatewayError('not_found', `model "${id}" is not available through this gateway`);
+        return sendModel(response, entry, requestId);
+      }
       const url = new URL(request.url ?? '/', 'http://gateway');
       if (isInferenceProfiles(path)) return listInferenceProfiles(response, current.catalog.entries.filter(allowed), url.searchParams, requestId);
       // The web UI's API (config editing, providers, access check, chart series): src/admin/admin-api.ts.

@@ -77,17 +77,17 @@ export function listModels(response: ServerResponse, catalog: Catalog, requestId
 }
 
 /**
- * `GET /v1/models/{id}` (the OpenAI and Anthropic SDKs' `models.retrieve`): the row `/v1/models` lists
- * for that model, of the provider a call to it would go to (the highest `preference` the caller may
- * use), or for `provider/model`. False when the caller may use no such model.
+ * The row `GET /v1/models/{id}` answers with (the OpenAI and Anthropic SDKs' `models.retrieve`): that
+ * model's at the provider a call to it would go to (the highest `preference` the caller may use; config
+ * order breaks ties, as in routing), or the one `provider/model` names.
  */
-export function retrieveModel(response: ServerResponse, catalog: Catalog, id: string, requestId: string, allowed: (entry: CatalogEntry) => boolean): boolean {
+export function findModel(catalog: Catalog, id: string, allowed: (entry: CatalogEntry) => boolean): CatalogEntry | undefined {
   const candidates = catalog.entries.filter((entry) => (entry.model === id || `${entry.provider.id}/${entry.model}` === id) && allowed(entry));
-  if (candidates.length === 0) return false;
-  // The first of the highest preference, as routing picks it (config order breaks ties).
-  const entry = candidates.reduce((best, next) => (next.provider.preference > best.provider.preference ? next : best));
+  return candidates.reduce<CatalogEntry | undefined>((best, next) => (!best || next.provider.preference > best.provider.preference ? next : best), undefined);
+}
+
+export function sendModel(response: ServerResponse, entry: CatalogEntry, requestId: string): void {
   sendJson(response, describe(entry), requestId);
-  return true;
 }
 
 function sendJson(response: ServerResponse, value: unknown, requestId: string): void {

@@ -134,7 +134,7 @@ export function callModel(port: number, from: string, model: string, extra: Part
 }
 
 const errorNames: Record<DialectName, Record<number, string>> = {
-  openai: { 401: 'authentication_error', 403: 'permission_error', 404: 'invalid_request_error', 503: 'server_error' },
+  openai: { 400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'invalid_request_error', 503: 'server_error' },
   anthropic: { 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error', 503: 'api_error' },
   gemini: { 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 503: 'UNAVAILABLE' },
 };

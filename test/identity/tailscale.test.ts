@@ -214,7 +214,7 @@ describe('/v1/models and /api/whoami', () => {
     assert.equal((await send(g.port, { from: CI, path: '/v1/models/claude-haiku-4-5' })).json.owned_by, 'anthropic');
     assertDialectError(await send(g.port, { from: CI, path: '/v1/models/gpt-4.1' }), 'openai', 404, /model "gpt-4.1" is not available/);
     assertDialectError(await send(g.port, { from: CI, path: '/v1/models/gpt-4.1', headers: { 'anthropic-version': '2023-06-01' } }), 'anthropic', 404, /not available/);
-    assertDialectError(await send(g.port, { from: CI, path: '/v1/models/%E0%A4%A' }), 'openai', 404, /not URL-encoded/);
+    assertDialectError(await send(g.port, { from: CI, path: '/v1/models/%E0%A4%A' }), 'openai', 400, /not valid URL encoding/);
     assert.equal((await send(g.port, { from: FRANK, path: '/v1/models/azure/gpt-4.1' })).json.owned_by, 'azure');
     assertDialectError(await send(g.port, { from: DAVE, path: '/v1/models/gpt-4.1' }), 'openai', 403, /no role granted/);
   });
