@@ -17,6 +17,7 @@ import type { Catalog, Route } from '../routing/catalog.ts';
 import type { Ingress } from './endpoints.ts';
 import { clientHeaders, upstreamQuery } from './headers.ts';
 import { requestStreamUsage, setProperty } from './json-edit.ts';
+import { decodeBody } from './decode-body.ts';
 import { readBody } from './read-body.ts';
 import { relayResponse } from './relay-response.ts';
 import { sendError } from './send-error.ts';
@@ -240,9 +241,11 @@ export async function handleCall(request: IncomingMessage, response: ServerRespo
   }
 
   try {
-    const body = await readBody(request, { maxBytes: deps.config.limits.maxBodyBytes, timeoutMs: deps.config.timeouts.requestBodyMs });
-    record.bytesIn = body.length;
-    parsed = parseRequest(request, body, ingress);
+    const { maxBodyBytes } = deps.config.limits;
+    const received = await readBody(request, { maxBytes: maxBodyBytes, timeoutMs: deps.config.timeouts.requestBodyMs });
+    record.bytesIn = received.length;
+    const encoding = request.headers['content-encoding'];
+    parsed = parseRequest(request, encoding === undefined ? received : await decodeBody(received, encoding, maxBodyBytes), ingress);
     record.model = parsed.model;
     record.stream = parsed.stream;
     const resolved = deps.catalog.resolve(parsed.model, endpoint, (entry) => mayUseModel(access, entry.provider.id, entry.model));

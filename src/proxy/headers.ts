@@ -5,6 +5,8 @@ import type { ProviderConfig } from '../config/config.ts';
 const neverForwarded = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
   'proxy-authorization', 'proxy-authenticate', 'host', 'content-length', 'accept-encoding', 'expect',
+  // The body goes upstream decoded (decode-body.ts).
+  'content-encoding',
   'authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'cookie',
   // A caller's own AWS signature parts: the gateway signs for itself (providers/bedrock).
   'x-amz-security-token', 'x-amz-date', 'x-amz-content-sha256',
