@@ -3,8 +3,9 @@ import { GatewayError } from '../dialects/gateway-error.ts';
 
 type Decoder = (body: Buffer, options: ZlibOptions, done: (error: Error | null, result: Buffer) => void) => void;
 
-// The content codings of RFC 9110 §8.4.1 and zstd (RFC 8878), which Codex CLI uses for its Responses
-// requests (and other agents after it): providers accept such bodies, so a gateway must too.
+// The content codings of RFC 9110 §8.4.1 and zstd (RFC 8878), which Codex CLI signed in with ChatGPT
+// uses for its Responses requests (and other agents after it): providers accept such bodies, so a
+// gateway in front of them must too.
 const decoders: Record<string, Decoder> = {
   gzip: gunzip,
   'x-gzip': gunzip,
