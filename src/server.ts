@@ -14,7 +14,7 @@ import { matchIngress } from './proxy/endpoints.ts';
 import { Agent } from './proxy/upstream-agent.ts';
 import { serveH2c } from './proxy/h2c.ts';
 import { listInferenceProfiles } from './proxy/list-inference-profiles.ts';
-import { findModel, listModels, sendModel } from './proxy/list-models.ts';
+import { answerModels, modelsPath } from './proxy/list-models.ts';
 import { sendError } from './proxy/send-error.ts';
 import type { CallRecord } from './recording/call-record.ts';
 import type { Recorder } from './recording/recorder.ts';
@@ -67,26 +67,17 @@ function newRecord(request: IncomingMessage): CallRecord {
 }
 
 /**
- * The dialect of the gateway's own errors outside a call (unknown paths, `/v1/models`, `/api/*`): the
- * one the path looks like, and under `/v1/` Anthropic's for a request with `anthropic-version`, which
- * every Anthropic client sends.
+ * The dialect of the gateway's own answers outside a call (unknown paths, `/v1/models`, `/api/*`): the
+ * one the path looks like; under `/v1/`, Gemini's for a request with the `x-goog-` headers
+ * @google/genai sends, Anthropic's for one with `anthropic-version`, which every Anthropic client sends.
  */
 function dialectFor(path: string, request: IncomingMessage): Dialect {
   if (path.startsWith('/v1beta/')) return geminiDialect;
   if (path.startsWith('/bedrock/') || isInferenceProfiles(path)) return bedrockDialect;
-  return path.startsWith('/v1/') && request.headers['anthropic-version'] !== undefined ? anthropicDialect : openaiDialect;
-}
-
-/** `GET /v1/models/{id}`, but not a Gemini method path such as `/v1/models/{model}:generateContent`. */
-const isModelPath = (path: string) => path.startsWith('/v1/models/') && !path.includes(':');
-
-/** The model id of such a path (`provider/model` arrives as one segment, encoded, or as two). */
-function decodeModelId(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new GatewayError('invalid_request', 'the model id in the path is not valid URL encoding');
-  }
+  if (!path.startsWith('/v1/')) return openaiDialect;
+  const { headers } = request;
+  if (headers['x-goog-api-key'] !== undefined || headers['x-goog-api-client'] !== undefined) return geminiDialect;
+  return headers['anthropic-version'] !== undefined ? anthropicDialect : openaiDialect;
 }
 
 /** Bedrock's ListInferenceProfiles, under the Bedrock base URL Claude Code is given (or the gateway's own). */
@@ -168,14 +159,9 @@ export async function createGateway(initial: Config, sink: Recorder, store?: Sto
       return sendMetrics(response, callMetrics, control.recordingStats?.(), requestId);
     }
     const allowed = (entry: CatalogEntry) => mayUseModel(access, entry.provider.id, entry.model);
-    if (path === '/v1/models') return listModels(response, current.catalog, requestId, allowed);
     try {
-      if (isModelPath(path)) {
-        const id = decodeModelId(path.slice('/v1/models/'.length));
-        const entry = findModel(current.catalog, id, allowed);
-        if (!entry) throw new GatewayError('not_found', `model "${id}" is not available through this gateway`);
-        return sendModel(response, entry, requestId);
-      }
+      const models = modelsPath(path);
+      if (models) return answerModels(response, { ...models, gemini: dialect === geminiDialect }, current.catalog, allowed, requestId);
       const url = new URL(request.url ?? '/', 'http://gateway');
       if (isInferenceProfiles(path)) return listInferenceProfiles(response, current.catalog.entries.filter(allowed), url.searchParams, requestId);
       // The web UI's API (config editing, providers, access check, chart series): src/admin/admin-api.ts.
@@ -211,7 +197,7 @@ export async function createGateway(initial: Config, sink: Recorder, store?: Sto
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
-    if ((request.method === 'GET' && (path === '/v1/models' || isModelPath(path) || path === '/metrics' || isInferenceProfiles(path))) || path.startsWith('/api/')) {
+    if ((request.method === 'GET' && (modelsPath(path) || path === '/metrics' || isInferenceProfiles(path))) || path.startsWith('/api/')) {
       void handleRead(request, response, path, current, requestId);
       return;
     }

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { anthropicMessages } from '../dialects/anthropic-messages/index.ts';
 import { bedrockConverse, bedrockInvoke } from '../dialects/bedrock/index.ts';
 import type { Endpoint } from '../dialects/dialect.ts';
+import { GatewayError } from '../dialects/gateway-error.ts';
 import { geminiGenerate } from '../dialects/gemini/index.ts';
 import { openaiChat, openaiEmbeddings } from '../dialects/openai-chat/index.ts';
 import { openaiResponses } from '../dialects/openai-responses/index.ts';
@@ -70,24 +71,63 @@ function describe(entry: CatalogEntry) {
   };
 }
 
-/** `GET /v1/models` in Aperture's shape (aperture.md §4): one row per (provider, model). */
-export function listModels(response: ServerResponse, catalog: Catalog, requestId: string, allowed: (entry: CatalogEntry) => boolean): void {
-  const data = catalog.entries.filter(allowed).map(describe);
-  sendJson(response, { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }, requestId);
+/**
+ * A model-list request: `GET /v1/models[/{id}]`, and Gemini's `/v1beta/models[/{id}]`; not a Gemini
+ * method path (`/v1/models/{model}:generateContent` is a call). `id` is still URL-encoded (an id
+ * `provider/model` arrives as one encoded segment or as two).
+ */
+export function modelsPath(path: string): { id?: string } | undefined {
+  const match = /^\/v1(?:beta)?\/models(?:\/([^:]+))?$/.exec(path);
+  return match ? { id: match[1] } : undefined;
 }
 
 /**
- * The row `GET /v1/models/{id}` answers with (the OpenAI and Anthropic SDKs' `models.retrieve`): that
- * model's at the provider a call to it would go to (the highest `preference` the caller may use; config
- * order breaks ties, as in routing), or the one `provider/model` names.
+ * Answers a model-list request with the models the caller may use: the list, or one model (the SDKs'
+ * `models.retrieve` / `models.get`; `not_found` when the caller may use no such model). OpenAI and
+ * Anthropic clients get Aperture's rows (aperture.md §4: one per provider and model); Gemini clients
+ * (`gemini`: @google/genai asks `/v1/models` too, with its `x-goog-` headers) get Gemini's Model
+ * resources, one per model a Gemini call can reach.
  */
-export function findModel(catalog: Catalog, id: string, allowed: (entry: CatalogEntry) => boolean): CatalogEntry | undefined {
-  const candidates = catalog.entries.filter((entry) => (entry.model === id || `${entry.provider.id}/${entry.model}` === id) && allowed(entry));
+export function answerModels(response: ServerResponse, request: { id?: string; gemini: boolean }, catalog: Catalog, allowed: (entry: CatalogEntry) => boolean, requestId: string): void {
+  const usable = catalog.entries.filter((entry) => allowed(entry) && (!request.gemini || servesEndpoint(entry.provider, geminiGenerate)));
+  if (request.id === undefined) {
+    if (request.gemini) return sendJson(response, { models: [...new Set(usable.map((entry) => entry.model))].map((model) => geminiModel(preferred(usable, model)!)) }, requestId);
+    const data = usable.map(describe);
+    return sendJson(response, { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }, requestId);
+  }
+  const id = decodeId(request.id);
+  const entry = preferred(usable, id);
+  if (!entry) throw new GatewayError('not_found', `model "${id}" is not available through this gateway`);
+  sendJson(response, request.gemini ? geminiModel(entry) : describe(entry), requestId);
+}
+
+/**
+ * The entry a call to `id` would go to: the highest `preference` (config order breaks ties, as in
+ * routing), or the one `provider/model` names.
+ */
+function preferred(entries: CatalogEntry[], id: string): CatalogEntry | undefined {
+  const candidates = entries.filter((entry) => entry.model === id || `${entry.provider.id}/${entry.model}` === id);
   return candidates.reduce<CatalogEntry | undefined>((best, next) => (!best || next.provider.preference > best.provider.preference ? next : best), undefined);
 }
 
-export function sendModel(response: ServerResponse, entry: CatalogEntry, requestId: string): void {
-  sendJson(response, describe(entry), requestId);
+/** Gemini's Model resource, with what the gateway knows of it. */
+function geminiModel(entry: CatalogEntry) {
+  return {
+    name: `models/${entry.model}`,
+    baseModelId: entry.model,
+    version: '',
+    displayName: entry.model,
+    description: entry.provider.description ?? '',
+    supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
+  };
+}
+
+function decodeId(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new GatewayError('invalid_request', 'the model id in the path is not valid URL encoding');
+  }
 }
 
 function sendJson(response: ServerResponse, value: unknown, requestId: string): void {

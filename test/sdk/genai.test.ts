@@ -148,3 +148,23 @@ test('with apiVersion v1beta (what the Gemini CLI uses) the same SDK works over 
   assertMetered(call, f, 'gemini', 'gemini-2.5-flash');
   assertCost(call, (9 * 0.3 + 518 * 2.5) / perMillion, 'google/gemini-2.5-flash');
 });
+
+test('models.list and models.get: Gemini\'s Model resources for the models a Gemini call can reach; an unknown one is Gemini\'s 404', async () => {
+  const before = h.fake.requests.length;
+  const names = [];
+  for await (const model of await ai.models.list()) names.push(model.name);
+  assert.deepEqual(names, ['models/gemini-2.5-flash', 'models/gemini-2.5-pro']);
+
+  const model = await ai.models.get({ model: 'gemini-2.5-pro' });
+  assert.equal(model.name, 'models/gemini-2.5-pro');
+  assert.equal(model.displayName, 'gemini-2.5-pro');
+  assert.deepEqual(model.supportedActions, ['generateContent', 'streamGenerateContent', 'countTokens']);
+
+  await assert.rejects(ai.models.get({ model: 'gpt-4.1' }), (error: Error & { status?: number }) => {
+    assert.equal(error.status, 404);
+    assert.match(error.message, /NOT_FOUND/);
+    assert.match(error.message, /model \\?"gpt-4.1\\?" is not available/);
+    return true;
+  });
+  assert.equal(h.fake.requests.length, before, 'nothing went upstream');
+});
