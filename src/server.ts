@@ -161,7 +161,7 @@ export async function createGateway(initial: Config, sink: Recorder, store?: Sto
     const allowed = (entry: CatalogEntry) => mayUseModel(access, entry.provider.id, entry.model);
     try {
       const models = modelsPath(path);
-      if (models) return answerModels(response, { ...models, gemini: dialect === geminiDialect }, current.catalog, allowed, requestId);
+      if (models) return answerModels(response, { ...models, dialect: dialect.id }, current.catalog, allowed, requestId);
       const url = new URL(request.url ?? '/', 'http://gateway');
       if (isInferenceProfiles(path)) return listInferenceProfiles(response, current.catalog.entries.filter(allowed), url.searchParams, requestId);
       // The web UI's API (config editing, providers, access check, chart series): src/admin/admin-api.ts.

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { anthropicMessages } from '../dialects/anthropic-messages/index.ts';
 import { bedrockConverse, bedrockInvoke } from '../dialects/bedrock/index.ts';
-import type { Endpoint } from '../dialects/dialect.ts';
+import type { DialectId, Endpoint } from '../dialects/dialect.ts';
 import { GatewayError } from '../dialects/gateway-error.ts';
 import { geminiGenerate } from '../dialects/gemini/index.ts';
 import { openaiChat, openaiEmbeddings } from '../dialects/openai-chat/index.ts';
@@ -83,23 +83,29 @@ export function modelsPath(path: string): { id?: string } | undefined {
 
 /**
  * Answers a model-list request with the models the caller may use: the list, or one model (the SDKs'
- * `models.retrieve` / `models.get`; `not_found` when the caller may use no such model). OpenAI and
- * Anthropic clients get Aperture's rows (aperture.md §4: one per provider and model); Gemini clients
- * (`gemini`: @google/genai asks `/v1/models` too, with its `x-goog-` headers) get Gemini's Model
- * resources, one per model a Gemini call can reach.
+ * `models.retrieve` / `models.get`; `not_found` when the caller may use no such model). The caller's
+ * API (`dialect`, from the path and headers) decides which and how: an Anthropic client sees the models
+ * `/v1/messages` reaches (Aperture does the same for Claude Code), a Gemini client those a Gemini call
+ * reaches, as Gemini's Model resources, one per model; others see all, in Aperture's rows (aperture.md
+ * §4: one per provider and model, with OpenAI's and Anthropic's model fields).
  */
-export function answerModels(response: ServerResponse, request: { id?: string; gemini: boolean }, catalog: Catalog, allowed: (entry: CatalogEntry) => boolean, requestId: string): void {
-  const usable = catalog.entries.filter((entry) => allowed(entry) && (!request.gemini || servesEndpoint(entry.provider, geminiGenerate)));
+export function answerModels(response: ServerResponse, request: { id?: string; dialect: DialectId }, catalog: Catalog, allowed: (entry: CatalogEntry) => boolean, requestId: string): void {
+  const reaches = callerEndpoint[request.dialect];
+  const usable = catalog.entries.filter((entry) => allowed(entry) && (!reaches || servesEndpoint(entry.provider, reaches)));
+  const gemini = request.dialect === 'gemini';
   if (request.id === undefined) {
-    if (request.gemini) return sendJson(response, { models: [...new Set(usable.map((entry) => entry.model))].map((model) => geminiModel(preferred(usable, model)!)) }, requestId);
+    if (gemini) return sendJson(response, { models: [...new Set(usable.map((entry) => entry.model))].map((model) => geminiModel(preferred(usable, model)!)) }, requestId);
     const data = usable.map(describe);
     return sendJson(response, { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }, requestId);
   }
   const id = decodeId(request.id);
   const entry = preferred(usable, id);
   if (!entry) throw new GatewayError('not_found', `model "${id}" is not available through this gateway`);
-  sendJson(response, request.gemini ? geminiModel(entry) : describe(entry), requestId);
+  sendJson(response, gemini ? geminiModel(entry) : describe(entry), requestId);
 }
+
+/** The one endpoint a client of that API can call, where there is one (OpenAI clients have several). */
+const callerEndpoint: Partial<Record<DialectId, Endpoint>> = { anthropic: anthropicMessages, gemini: geminiGenerate };
 
 /**
  * The entry a call to `id` would go to: the highest `preference` (config order breaks ties, as in

@@ -251,16 +251,22 @@ test('the fixture events used above really contain the pings the SDKs skip', () 
   }
 });
 
-test('models.retrieve answers in Anthropic\'s fields, and an unknown model is Anthropic\'s not_found_error', async () => {
+test('models.list shows the models /v1/messages reaches; models.retrieve answers in Anthropic\'s fields, and any other model is Anthropic\'s not_found_error', async () => {
+  const listed = [];
+  for await (const model of client.models.list()) listed.push(model.id);
+  assert.deepEqual(listed, ['claude-sonnet-4-5', 'claude-haiku-4-5']);
+
   const model = await client.models.retrieve('claude-sonnet-4-5');
   assert.equal(model.id, 'claude-sonnet-4-5');
   assert.equal(model.type, 'model');
   assert.equal(model.display_name, 'claude-sonnet-4-5');
   assert.equal(typeof model.created_at, 'string');
 
-  await assert.rejects(client.models.retrieve('claude-nonexistent'), (error: unknown) => {
-    assert.ok(error instanceof Anthropic.NotFoundError, String(error));
-    assert.deepEqual(error.error, { type: 'error', error: { type: 'not_found_error', message: 'model "claude-nonexistent" is not available through this gateway' } });
-    return true;
-  });
+  for (const id of ['claude-nonexistent', 'gpt-4.1']) {
+    await assert.rejects(client.models.retrieve(id), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.NotFoundError, String(error));
+      assert.deepEqual(error.error, { type: 'error', error: { type: 'not_found_error', message: `model "${id}" is not available through this gateway` } });
+      return true;
+    });
+  }
 });
