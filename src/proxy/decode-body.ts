@@ -1,6 +1,8 @@
 import { brotliDecompress, gunzip, inflate, zstdDecompress, type ZlibOptions } from 'node:zlib';
 import { GatewayError } from '../dialects/gateway-error.ts';
 
+const maxCodings = 2;
+
 type Decoder = (body: Buffer, options: ZlibOptions, done: (error: Error | null, result: Buffer) => void) => void;
 
 // The content codings of RFC 9110 §8.4.1 and zstd (RFC 8878), which Codex CLI signed in with ChatGPT
@@ -23,6 +25,8 @@ const decoders: Record<string, Decoder> = {
 export async function decodeBody(body: Buffer, contentEncoding: string, maxBytes: number): Promise<Buffer> {
   // Codings are listed in the order they were applied: undo the last first.
   const codings = contentEncoding.toLowerCase().split(',').map((coding) => coding.trim()).filter((coding) => coding !== '' && coding !== 'identity');
+  // Every layer may unpack to the limit: a long list would make one request cost that many times over.
+  if (codings.length > maxCodings) throw new GatewayError('invalid_request', `content-encoding lists ${codings.length} codings; at most ${maxCodings} are decoded`, { status: 415 });
   for (const coding of codings) {
     if (!(coding in decoders)) throw new GatewayError('invalid_request', `content-encoding "${coding}" is not supported (gzip, deflate, br, zstd are)`, { status: 415 });
   }

@@ -68,6 +68,11 @@ test('a body that unpacks past the limit is a 413, bytes that do not decode a 40
   assert.equal(gemini.error.code, 415);
   assert.match(gemini.error.message, /content-encoding "compress" is not supported/);
 
+  // Each layer may unpack to the limit, so a request may not stack them without end.
+  response = await send('/v1/chat/completions', gzipSync(gzipSync(gzipSync(Buffer.from('{}')))), 'gzip, gzip, gzip');
+  assert.equal(response.status, 415);
+  assert.match(((await response.json()) as { error: { message: string } }).error.message, /3 codings; at most 2/);
+
   assert.equal(h.fake.requests.length, upstreamBefore, 'nothing went upstream');
   // The gateway keeps serving.
   const f = fixture('openai-chat', 'text.json');
