@@ -11,7 +11,7 @@ import { geminiDialect } from './dialects/gemini/index.ts';
 import { openaiDialect } from './dialects/openai-chat/index.ts';
 import { handleCall, type CallDeps } from './proxy/handle-call.ts';
 import { matchIngress } from './proxy/endpoints.ts';
-import { Agent } from './proxy/upstream-agent.ts';
+import { createUpstreamDispatcher } from './proxy/upstream-agent.ts';
 import { serveH2c } from './proxy/h2c.ts';
 import { listInferenceProfiles } from './proxy/list-inference-profiles.ts';
 import { answerModels, modelsPath } from './proxy/list-models.ts';
@@ -118,11 +118,12 @@ export async function createGateway(initial: Config, sink: Recorder, store?: Sto
       return sink.record(call, capture);
     },
   };
-  // One keep-alive pool per upstream origin; connect timeout from config at startup.
-  const dispatcher = new Agent({ connect: { timeout: initial.timeouts.connectMs }, keepAliveTimeout: 30_000 });
+  const env = control.env ?? {};
+  // One keep-alive pool per upstream origin, through the environment's egress proxy if it names one;
+  // connect timeout from config at startup.
+  const dispatcher = createUpstreamDispatcher(env, { connect: { timeout: initial.timeouts.connectMs }, keepAliveTimeout: 30_000 });
   const runtime = createProviderRuntime(dispatcher);
   let deps: CallDeps = { ...derive(initial, runtime, initialCatalog), dispatcher, recorder };
-  const env = control.env ?? {};
   const editor = createConfigEditor({
     path: control.configPath,
     env,

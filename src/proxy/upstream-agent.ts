@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
+import type { Environment } from '../config/load.ts';
 
 /**
  * undici's Agent, without undici's entry point. That entry point loads all of undici (fetch,
@@ -14,3 +15,20 @@ const Dispatcher = require('undici/lib/dispatcher/dispatcher.js') as typeof Undi
 Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js'));
 
 export const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
+
+/**
+ * The dispatcher for provider calls: a keep-alive pool per origin, reached through the egress proxy
+ * the environment names (`HTTPS_PROXY` for https origins, `HTTP_PROXY` for http ones and for https
+ * when there is no `HTTPS_PROXY`; lowercase names too; hosts in `NO_PROXY` go direct), as a gateway
+ * inside a company network often must reach the providers. The proxy is asked to CONNECT, so TLS
+ * stays end to end; credentials in its URL are sent as Basic proxy authorization. Without such a
+ * variable, a plain Agent (the proxy agent parses each call's origin to pick its route).
+ */
+export function createUpstreamDispatcher(env: Environment, options: Undici.Agent.Options): Undici.Dispatcher {
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY;
+  if (!httpProxy && !httpsProxy) return new Agent(options);
+  const EnvHttpProxyAgent = require('undici/lib/dispatcher/env-http-proxy-agent.js') as typeof Undici.EnvHttpProxyAgent;
+  // '' rather than undefined: undici would read process.env itself, and `env` is the gateway's.
+  return new EnvHttpProxyAgent({ ...options, httpProxy: httpProxy ?? '', httpsProxy: httpsProxy ?? '', noProxy: env.no_proxy ?? env.NO_PROXY ?? '' });
+}
