@@ -14,15 +14,16 @@ const require = createRequire(import.meta.url);
 const Dispatcher = require('undici/lib/dispatcher/dispatcher.js') as typeof Undici.Dispatcher;
 Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js'));
 
-export const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
+const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
 
 /**
  * The dispatcher for provider calls: a keep-alive pool per origin, reached through the egress proxy
  * the environment names (`HTTPS_PROXY` for https origins, `HTTP_PROXY` for http ones and for https
  * when there is no `HTTPS_PROXY`; lowercase names too; hosts in `NO_PROXY` go direct), as a gateway
- * inside a company network often must reach the providers. The proxy is asked to CONNECT, so TLS
- * stays end to end; credentials in its URL are sent as Basic proxy authorization. Without such a
- * variable, a plain Agent (the proxy agent parses each call's origin to pick its route).
+ * inside a company network often must reach the providers. An https provider is reached through a
+ * CONNECT tunnel, so TLS stays end to end; credentials in the proxy's URL are sent as Basic proxy
+ * authorization. Without such a variable, a plain Agent (the proxy agent parses each call's origin to
+ * pick its route).
  */
 export function createUpstreamDispatcher(env: Environment, options: Undici.Agent.Options): Undici.Dispatcher {
   const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
