@@ -6,13 +6,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { tailgateConfig } from '../../bench/plan.ts';
+import { freePort, repoRoot as root } from '../cli/tailgate-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 let mock: ChildProcess;
 let mockOrigin: string;
 let dir: string;
@@ -27,15 +26,6 @@ after(async () => {
   mock.kill();
   await rm(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test('after a warm-up, 6,000 more calls leave the heap no larger than 512 KB more (about 85 bytes a call)', async () => {
   const config = join(dir, 'tailgate.json');
