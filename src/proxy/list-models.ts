@@ -91,30 +91,24 @@ export function modelsPath(path: string): { id?: string } | undefined {
  */
 export function answerModels(response: ServerResponse, request: { id?: string; dialect: DialectId }, catalog: Catalog, allowed: (entry: CatalogEntry) => boolean, requestId: string): void {
   const reaches = callerEndpoint[request.dialect];
-  const usable = catalog.entries.filter((entry) => allowed(entry) && (!reaches || servesEndpoint(entry.provider, reaches)));
+  const usable = (entry: CatalogEntry) => allowed(entry) && (!reaches || servesEndpoint(entry.provider, reaches));
+  // One model's entry is the one a call to it would go to: the catalog's preference order.
+  const preferred = (id: string) => catalog.named(id).find(usable);
   const gemini = request.dialect === 'gemini';
   if (request.id === undefined) {
-    if (gemini) return sendJson(response, { models: [...new Set(usable.map((entry) => entry.model))].map((model) => geminiModel(preferred(usable, model)!)) }, requestId);
-    const data = usable.map(describe);
+    const listed = catalog.entries.filter(usable);
+    if (gemini) return sendJson(response, { models: [...new Set(listed.map((entry) => entry.model))].map((model) => geminiModel(preferred(model)!)) }, requestId);
+    const data = listed.map(describe);
     return sendJson(response, { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }, requestId);
   }
   const id = decodeId(request.id);
-  const entry = preferred(usable, id);
+  const entry = preferred(id);
   if (!entry) throw new GatewayError('not_found', `model "${id}" is not available through this gateway`);
   sendJson(response, gemini ? geminiModel(entry) : describe(entry), requestId);
 }
 
 /** The one endpoint a client of that API can call, where there is one (OpenAI clients have several). */
 const callerEndpoint: Partial<Record<DialectId, Endpoint>> = { anthropic: anthropicMessages, gemini: geminiGenerate };
-
-/**
- * The entry a call to `id` would go to: the highest `preference` (config order breaks ties, as in
- * routing), or the one `provider/model` names.
- */
-function preferred(entries: CatalogEntry[], id: string): CatalogEntry | undefined {
-  const candidates = entries.filter((entry) => entry.model === id || `${entry.provider.id}/${entry.model}` === id);
-  return candidates.reduce<CatalogEntry | undefined>((best, next) => (!best || next.provider.preference > best.provider.preference ? next : best), undefined);
-}
 
 /** Gemini's Model resource, with what the gateway knows of it. */
 function geminiModel(entry: CatalogEntry) {

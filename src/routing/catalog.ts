@@ -106,20 +106,25 @@ export function buildCatalog(config: Config, prices: PriceLookup) {
   // A route to a Bedrock id that is not configured as written: its own price, else the entry's.
   const aliasPrice = (entry: CatalogEntry, id: string) => aliasPrices.get(`${entry.provider.id}\u0000${id}`) ?? entry.price;
 
+  /** The entries a name picks, highest preference first: a bare model name (a model may itself contain `/`), then `provider/model`. */
+  function named(model: string): CatalogEntry[] {
+    const qualified = byQualified.get(model);
+    return [...(byModel.get(model) ?? []), ...(qualified ? [qualified] : [])];
+  }
+
   return {
     entries,
+    named,
     /**
-     * A bare model name first (a model may itself contain `/`), then `provider/model`. Only entries
-     * the caller is `allowed` to use are candidates, so a grant for the less preferred provider of a
-     * model still routes there.
+     * The entries `named` picks. Only entries the caller is `allowed` to use are candidates, so a grant
+     * for the less preferred provider of a model still routes there.
      */
     resolve(model: string, endpoint: Endpoint, allowed: (entry: CatalogEntry) => boolean = () => true): RouteResult {
-      const qualified = byQualified.get(model);
-      let named = [...(byModel.get(model) ?? []), ...(qualified ? [qualified] : [])];
-      const alias = named.length === 0 && byBedrockId.size > 0;
-      if (alias) named = byBedrockId.get(bedrockBaseId(model)) ?? [];
-      if (named.length === 0) return { ok: false, reason: 'unknown-model' };
-      const served = named.filter((entry) => servesEndpoint(entry.provider, endpoint));
+      let candidates = named(model);
+      const alias = candidates.length === 0 && byBedrockId.size > 0;
+      if (alias) candidates = byBedrockId.get(bedrockBaseId(model)) ?? [];
+      if (candidates.length === 0) return { ok: false, reason: 'unknown-model' };
+      const served = candidates.filter((entry) => servesEndpoint(entry.provider, endpoint));
       if (served.length === 0) return { ok: false, reason: 'wrong-endpoint' };
       const entry = served.find(allowed);
       if (!entry) return { ok: false, reason: 'forbidden' };
