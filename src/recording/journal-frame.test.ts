@@ -18,16 +18,16 @@ test('a frame larger than one read is read whole; reads stop at the batch size a
     const bytes = Buffer.concat(frames.flat());
     await writeFile(file, bytes);
 
-    const first = await readFrames(file, 0, bytes.length, 2);
+    const first = readFrames(file, 0, bytes.length, 2);
     assert.deepEqual(first.calls.map((call) => call.record.id), ['big', 'small-1']);
     assert.ok(unpackCapture(first.calls[0].captures!.requestBody).equals(big));
-    const rest = await readFrames(file, first.end, bytes.length, 10);
+    const rest = readFrames(file, first.end, bytes.length, 10);
     assert.deepEqual(rest.calls.map((call) => call.record.id), ['small-2']);
     assert.equal(rest.end, bytes.length);
     assert.equal(unpackCapture(rest.calls[0].captures!.requestBody).toString(), '{"x":1}');
 
     // A range that ends inside a frame yields only the whole frames before it.
-    const cut = await readFrames(file, 0, bytes.length - 3, 10);
+    const cut = readFrames(file, 0, bytes.length - 3, 10);
     assert.deepEqual(cut.calls.map((call) => call.record.id), ['big', 'small-1']);
     assert.equal(cut.end, first.end);
   } finally {
@@ -43,7 +43,7 @@ test('compressed captures hold about their own size in memory, not a 16 KB outpu
     const bytes = Buffer.concat(Array.from({ length: 40 }, (_, n) => encodeFrame(record(`call-${n}`), capture(sse(n)))).flat());
     await writeFile(file, bytes);
 
-    const { calls } = await readFrames(file, 0, bytes.length, 100);
+    const { calls } = readFrames(file, 0, bytes.length, 100);
     assert.equal(calls.length, 40);
     calls.forEach((call, n) => assert.ok(unpackCapture(call.captures!.requestBody).equals(sse(n))));
     // The memory the compressed bodies keep alive (Buffer's 64 KB pool slabs they were cut from): with

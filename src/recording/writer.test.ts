@@ -22,7 +22,7 @@ function fakeStore() {
     async ingestJournal(file: string, from: number, to: number, maxCalls: number) {
       await gate;
       if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-      const frames = await readFrames(file, from, to, maxCalls);
+      const frames = readFrames(file, from, to, maxCalls);
       if (frames.calls.length > 0) batches.push(frames.calls.length);
       for (const stored of frames.calls) if (!calls.has(stored.record.id)) calls.set(stored.record.id, stored);
       return { calls: frames.calls.length, end: frames.end };

@@ -33,7 +33,7 @@ export class SqlStore implements Store {
   }
 
   async ingestJournal(file: string, from: number, to: number, maxCalls: number): Promise<{ calls: number; end: number }> {
-    const { calls, end } = await readFrames(file, from, to, maxCalls);
+    const { calls, end } = readFrames(file, from, to, maxCalls);
     if (calls.length > 0) await insertCalls(this.db, calls);
     return { calls: calls.length, end };
   }
